@@ -1,0 +1,3 @@
+from closedstacks.cli import main
+
+main()

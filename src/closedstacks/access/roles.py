@@ -1,0 +1,48 @@
+"""The seven roles and the scopes each one holds.
+
+A scope names one thing a person may do (``audit:read``); a role is a set of
+scopes. Views and API endpoints declare the scope they need (see
+:mod:`closedstacks.access.scopes`); nothing else decides access. To see who can
+do what, read this table.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    OFFICER = "officer", _("Responsible officer")
+    DIRECTOR = "director", _("Director")
+    COUNSEL = "counsel", _("Counsel")
+    CUSTODIAN = "custodian", _("Records custodian")
+    AUDITOR = "auditor", _("Auditor")
+    ADMIN = "admin", _("Administrator")
+
+
+# Roles that may act on confidential matters or the system itself need a
+# second factor; plain desk staff do not.
+MFA_EXEMPT_ROLES = frozenset({Role.STAFF})
+
+ROLE_SCOPES: dict[str, frozenset[str]] = {
+    Role.STAFF: frozenset(),
+    Role.OFFICER: frozenset(),
+    Role.DIRECTOR: frozenset(),
+    Role.COUNSEL: frozenset(),
+    Role.CUSTODIAN: frozenset(),
+    Role.AUDITOR: frozenset({"audit:read", "audit:verify"}),
+    # An administrator manages accounts and the system, and reads no matter.
+    Role.ADMIN: frozenset({"account:manage"}),
+}
+
+ALL_SCOPES = frozenset().union(*ROLE_SCOPES.values())
+
+
+def scopes_for(roles) -> frozenset[str]:
+    return frozenset().union(*(ROLE_SCOPES[role] for role in roles)) if roles else frozenset()
+
+
+def requires_mfa(roles) -> bool:
+    return any(role not in MFA_EXEMPT_ROLES for role in roles)

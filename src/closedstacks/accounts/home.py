@@ -1,0 +1,24 @@
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from closedstacks.access.roles import MFA_EXEMPT_ROLES, Role
+from closedstacks.accounts import services
+from closedstacks.accounts.models import User
+from closedstacks.web.home import Panel, panel
+
+
+@panel("account:manage")
+def accounts_panel(user):
+    privileged_without_factor = (
+        User.objects.filter(is_active=True, role_grants__role__in=[r for r in Role if r not in MFA_EXEMPT_ROLES])
+        .annotate(has_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+        .filter(has_factor=False)
+        .distinct()
+    )
+    return Panel(_("Accounts"), "accounts/_home_panel.html", {
+        "locked": sorted(services.locked_usernames()),
+        "without_factor": privileged_without_factor.count(),
+        "active": User.objects.filter(is_active=True).count(),
+        "disabled": User.objects.filter(is_active=False).count(),
+    })

@@ -1,0 +1,227 @@
+"""Managing accounts: every change here is audited in its own transaction.
+
+Views, the API and ``closedstacks user …`` call these functions and do
+nothing else. ``by`` is the account acting, or a command-line label from
+:func:`closedstacks.audit.trail.cli_actor`.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_otp import devices_for_user
+
+from closedstacks.access.roles import Role
+from closedstacks.accounts.models import RoleGrant, User
+from closedstacks.audit.trail import record
+
+
+class AccountError(Exception):
+    """A change to an account that cannot be made; the message says why."""
+
+
+def _acting_user(by) -> User | None:
+    return by if isinstance(by, User) else None
+
+
+def _not_self(user: User, by, doing: str) -> None:
+    if _acting_user(by) is not None and by.pk == user.pk:
+        raise AccountError(f"You cannot {doing} your own account; ask another administrator.")
+
+
+def _check_roles(roles) -> list[str]:
+    valid = {role.value for role in Role}
+    unknown = sorted(set(roles) - valid)
+    if unknown:
+        raise AccountError(f"Unknown role {', '.join(unknown)}; roles are {', '.join(r.value for r in Role)}.")
+    return sorted(set(roles), key=[r.value for r in Role].index)
+
+
+def _validated_password(password: str, user: User) -> str:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise AccountError(" ".join(exc.messages)) from None
+    return password
+
+
+def temporary_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def find_account(username: str) -> User:
+    try:
+        return User.objects.get(username__iexact=username.strip())
+    except User.DoesNotExist:
+        raise AccountError(f"There is no account named {username!r}.") from None
+
+
+def _active_admins_besides(user: User) -> int:
+    return (
+        User.objects.filter(is_active=True, role_grants__role=Role.ADMIN)
+        .exclude(pk=user.pk)
+        .distinct()
+        .count()
+    )
+
+
+def create_account(*, username: str, by, email: str = "", full_name: str = "", roles=(),
+                   password: str | None = None) -> tuple[User, str | None]:
+    """Create an account. Without a password, return a temporary one to be changed at first sign-in."""
+    username = username.strip()
+    if not username:
+        raise AccountError("A username is required.")
+    try:
+        User.username_validator(username)
+    except ValidationError as exc:
+        raise AccountError(" ".join(exc.messages)) from None
+    if User.objects.filter(username__iexact=username).exists():
+        raise AccountError(f"An account named {username!r} already exists.")
+    roles = _check_roles(roles)
+    user = User(username=username, email=email.strip(), full_name=full_name.strip())
+    temporary = None
+    if password is None:
+        temporary = temporary_password()
+        user.set_password(temporary)
+        user.must_change_password = True
+    else:
+        user.set_password(_validated_password(password, user))
+    with transaction.atomic():
+        user.save()
+        RoleGrant.objects.bulk_create(
+            [RoleGrant(user=user, role=role, granted_by=_acting_user(by)) for role in roles]
+        )
+        record("account.created", actor=by, obj=user, details={"roles": roles})
+    user.forget_roles()
+    return user, temporary
+
+
+def grant_role(user: User, role: str, *, by) -> bool:
+    (role,) = _check_roles([role])
+    _not_self(user, by, "change the roles of")
+    with transaction.atomic():
+        _, created = RoleGrant.objects.get_or_create(user=user, role=role,
+                                                     defaults={"granted_by": _acting_user(by)})
+        if created:
+            record("account.role_granted", actor=by, obj=user, details={"role": role})
+    user.forget_roles()
+    return created
+
+
+def revoke_role(user: User, role: str, *, by) -> bool:
+    (role,) = _check_roles([role])
+    _not_self(user, by, "change the roles of")
+    with transaction.atomic():
+        if role == Role.ADMIN and user.is_active and _active_admins_besides(user) == 0:
+            raise AccountError("This is the last active administrator; grant the role to someone else first.")
+        deleted, _ = RoleGrant.objects.filter(user=user, role=role).delete()
+        if deleted:
+            record("account.role_revoked", actor=by, obj=user, details={"role": role})
+    user.forget_roles()
+    return bool(deleted)
+
+
+def set_roles(user: User, roles, *, by) -> tuple[list[str], list[str]]:
+    """Make ``user`` hold exactly ``roles``; return (granted, revoked)."""
+    wanted = set(_check_roles(roles))
+    current = set(user.roles)
+    granted, revoked = sorted(wanted - current), sorted(current - wanted)
+    if granted or revoked:
+        _not_self(user, by, "change the roles of")
+    with transaction.atomic():
+        for role in granted:
+            grant_role(user, role, by=by)
+        for role in revoked:
+            revoke_role(user, role, by=by)
+    return granted, revoked
+
+
+def disable_account(user: User, *, by) -> None:
+    _not_self(user, by, "disable")
+    if not user.is_active:
+        raise AccountError(f"The account {user.username!r} is already disabled.")
+    with transaction.atomic():
+        if Role.ADMIN in user.roles and _active_admins_besides(user) == 0:
+            raise AccountError("This is the last active administrator and cannot be disabled.")
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        record("account.disabled", actor=by, obj=user)
+
+
+def enable_account(user: User, *, by) -> None:
+    if user.is_active:
+        raise AccountError(f"The account {user.username!r} is already enabled.")
+    with transaction.atomic():
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        record("account.enabled", actor=by, obj=user)
+
+
+def _lock_window():
+    cooloff = settings.AXES_COOLOFF_TIME
+    if cooloff is None:
+        return AccessAttempt.objects.all()
+    return AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - timezone.timedelta(hours=cooloff))
+
+
+def locked_usernames() -> set[str]:
+    return set(
+        _lock_window()
+        .filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+        .values_list("username", flat=True)
+    )
+
+
+def is_locked(user: User) -> bool:
+    return (
+        _lock_window()
+        .filter(username=user.username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+        .exists()
+    )
+
+
+def unlock_account(user: User, *, by) -> int:
+    with transaction.atomic():
+        was_locked = is_locked(user)
+        cleared = axes_reset(username=user.username)
+        record("account.unlocked", actor=by, obj=user, details={"was_locked": was_locked, "attempts_cleared": cleared})
+    return cleared
+
+
+def reset_password(user: User, *, by) -> str:
+    """Give ``user`` a temporary password they must change when they next sign in."""
+    temporary = temporary_password()
+    with transaction.atomic():
+        user.set_password(temporary)
+        user.must_change_password = True
+        user.save(update_fields=["password", "must_change_password"])
+        record("account.password_reset", actor=by, obj=user)
+    return temporary
+
+
+def change_own_password(user: User, new_password: str) -> None:
+    _validated_password(new_password, user)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        record("account.password_changed", actor=user, obj=user)
+
+
+def reset_mfa(user: User, *, by) -> int:
+    """Remove every second-factor device, so the user enrols again at next sign-in."""
+    _not_self(user, by, "reset the second factor of")
+    with transaction.atomic():
+        removed = 0
+        for device in devices_for_user(user, confirmed=None):
+            device.delete()
+            removed += 1
+        record("account.mfa_reset", actor=by, obj=user, details={"devices_removed": removed})
+    return removed

@@ -1,0 +1,33 @@
+"""What a signed-in person must still do before they may see anything.
+
+The access middleware sends anyone with a pending step to its page, and
+lets them reach nothing else (see :mod:`closedstacks.access.middleware`).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from closedstacks.accounts.mfa import has_second_factor
+
+CHANGE_PASSWORD = "accounts:password-required"
+VERIFY = "accounts:mfa-verify"
+ENROL = "accounts:mfa-enrol"
+
+
+def demo_exempt(user) -> bool:
+    """Demo accounts skip the second factor, and only while running the demo."""
+    return settings.DEMO and user.is_demo
+
+
+def pending_step(request) -> str | None:
+    user = request.user
+    if user.must_change_password:
+        return CHANGE_PASSWORD
+    if request.user.is_verified() or demo_exempt(user):
+        return None
+    if has_second_factor(user):
+        return VERIFY
+    if user.needs_mfa:
+        return ENROL
+    return None

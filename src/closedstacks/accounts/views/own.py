@@ -1,0 +1,43 @@
+"""A person's own account: password and second factor."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from closedstacks.accounts import mfa, services
+
+
+def me(request):
+    user = request.user
+    return render(request, "accounts/me.html", {
+        "has_second_factor": mfa.has_second_factor(user),
+        "recovery_codes_left": mfa.remaining_recovery_codes(user),
+    })
+
+
+def change_password(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_own_password(request.user, form.cleaned_data["new_password1"])
+        except services.AccountError as exc:
+            form.add_error("new_password1", str(exc))
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your password was changed."))
+            return redirect("accounts:me")
+    return render(request, "accounts/change_password.html", {"form": form})
+
+
+@require_POST
+def new_recovery_codes(request):
+    if not mfa.has_second_factor(request.user):
+        messages.error(request, _("Set up a second factor first."))
+        return redirect("accounts:me")
+    codes = mfa.regenerate_recovery_codes(request.user)
+    return render(request, "accounts/recovery_codes.html", {"codes": codes, "first_time": False})

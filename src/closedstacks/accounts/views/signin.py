@@ -1,0 +1,95 @@
+"""Signing in and out, and the steps that finish signing in."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import LoginView
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from closedstacks.accounts import mfa, services, signin
+from closedstacks.accounts.forms import CodeForm, SignInForm
+from closedstacks.demo.accounts import DEMO_ACCOUNTS
+
+
+class SignInView(LoginView):
+    template_name = "accounts/sign_in.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["demo_accounts"] = DEMO_ACCOUNTS if settings.DEMO else ()
+        return context
+
+
+sign_in = SignInView.as_view()
+
+
+@require_POST
+def sign_out(request):
+    logout(request)
+    messages.info(request, _("You have signed out."))
+    return redirect("accounts:login")
+
+
+def _wrong_step(request, this_step: str):
+    step = signin.pending_step(request)
+    return None if step == this_step else redirect(step or "web:home")
+
+
+def verify(request):
+    elsewhere = _wrong_step(request, signin.VERIFY)
+    if elsewhere:
+        return elsewhere
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if mfa.verify(request, form.cleaned_data["token"]):
+            remaining = mfa.remaining_recovery_codes(request.user)
+            if remaining <= 3:
+                messages.warning(request, _("You have %(n)d recovery codes left. Make new ones on your account page.")
+                                 % {"n": remaining})
+            return redirect("web:home")
+        form.add_error("token", _("That code is not right, or it has been used. Check your app's clock and try "
+                                  "again."))
+    return render(request, "accounts/mfa_verify.html", {"form": form})
+
+
+def enrol(request):
+    step = signin.pending_step(request)
+    voluntary = step is None and not mfa.has_second_factor(request.user)
+    if step != signin.ENROL and not voluntary:
+        return redirect(step or "web:home")
+    device = mfa.pending_authenticator(request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = mfa.confirm_enrolment(request, device, form.cleaned_data["token"])
+        if codes is not None:
+            return render(request, "accounts/recovery_codes.html", {"codes": codes, "first_time": True})
+        form.add_error("token", _("That code is not right. Make sure the app shows Closed Stacks and try the "
+                                  "newest code."))
+    return render(request, "accounts/mfa_enrol.html", {
+        "form": form, "qr_svg": mfa.qr_svg(device), "manual_key": mfa.manual_key(device),
+    })
+
+
+def new_password(request):
+    """A temporary password from an administrator must be replaced first."""
+    elsewhere = _wrong_step(request, signin.CHANGE_PASSWORD)
+    if elsewhere:
+        return elsewhere
+    form = SetPasswordForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_own_password(request.user, form.cleaned_data["new_password1"])
+        except services.AccountError as exc:
+            form.add_error("new_password1", str(exc))
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your new password is set."))
+            return redirect("web:home")
+    return render(request, "accounts/new_password.html", {"form": form})

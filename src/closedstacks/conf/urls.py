@@ -1,0 +1,12 @@
+"""Every URL the service answers. Each app's urls.py declares the scope of each of its pages."""
+
+from django.urls import include, path
+
+from closedstacks.api.urls import declared_patterns
+
+urlpatterns = [
+    path("", include("closedstacks.web.urls")),
+    path("", include("closedstacks.accounts.urls")),
+    path("", include("closedstacks.audit.urls")),
+    path("api/v1/", declared_patterns()),
+]

@@ -1,0 +1,55 @@
+"""One demo account per role. Their passwords are public: demo mode only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from closedstacks.access.roles import Role
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    full_name: str
+
+    @property
+    def password(self) -> str:
+        return f"demo-{self.username}-pass"
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("desk", Role.STAFF, "Dana Desk"),
+    DemoAccount("officer", Role.OFFICER, "Oscar Officer"),
+    DemoAccount("director", Role.DIRECTOR, "Dolores Director"),
+    DemoAccount("counsel", Role.COUNSEL, "Carmen Counsel"),
+    DemoAccount("custodian", Role.CUSTODIAN, "Curtis Custodian"),
+    DemoAccount("auditor", Role.AUDITOR, "Ada Auditor"),
+    DemoAccount("admin", Role.ADMIN, "Alex Admin"),
+)
+
+
+def ensure_demo_accounts(by: str) -> list[DemoAccount]:
+    """Create the demo accounts that are missing, and reset their passwords; return them all."""
+    from django.db import transaction
+
+    from closedstacks.accounts import services
+    from closedstacks.accounts.models import User
+
+    for demo in DEMO_ACCOUNTS:
+        with transaction.atomic():
+            user = User.objects.filter(username=demo.username).first()
+            if user is None:
+                user, _ = services.create_account(username=demo.username, full_name=demo.full_name,
+                                                  email=f"{demo.username}@demo.invalid", roles=[demo.role],
+                                                  by=by)
+            # Demo passwords are public and skip the password rules on purpose.
+            user.set_password(demo.password)
+            user.is_demo = True
+            user.must_change_password = False
+            user.save(update_fields=["password", "is_demo", "must_change_password"])
+    return list(DEMO_ACCOUNTS)

@@ -1,0 +1,13 @@
+from django.conf import settings
+
+from closedstacks.web.navigation import links_for
+
+
+def layout(request):
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated and getattr(request, "signed_in_fully", False))
+    return {
+        "demo": settings.DEMO,
+        "nav_links": links_for(user) if signed_in else [],
+        "signed_in": signed_in,
+    }

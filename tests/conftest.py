@@ -1,0 +1,115 @@
+"""Personas and helpers shared by the tests.
+
+Personas are built around the seven roles: one signed-in client per role
+(second factor passed), an anonymous visitor, and a privileged person who
+gave the right password but not yet the second factor.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from closedstacks.access.roles import Role
+from closedstacks.accounts import services
+from closedstacks.bench.databases import scratch_database
+
+ROLES = [role.value for role in Role]
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # Hashed static names need `collectstatic`; pages under test only need URLs.
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+def make_account(username: str, *roles: str, password: str = "correct horse battery staple"):
+    user, _ = services.create_account(username=username, roles=roles, by="test", password=password,
+                                      full_name=username.title())
+    return user
+
+
+def sign_in(client, user, *, second_factor: bool = True):
+    """Sign ``user`` in; with ``second_factor``, as if they had entered their code."""
+    client.force_login(user)
+    if second_factor and user.needs_mfa:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            user=user, name="authenticator", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def accounts(db):
+    """One account per role, plus ``admin2`` (a second administrator)."""
+    made = {role: make_account(role, role) for role in ROLES}
+    made["admin2"] = make_account("admin2", Role.ADMIN)
+    return made
+
+
+@pytest.fixture
+def client_for(accounts):
+    from django.test import Client
+
+    def build(role: str, *, second_factor: bool = True):
+        return sign_in(Client(), accounts[role], second_factor=second_factor)
+
+    return build
+
+
+# --- running the command line against a database of its own -----------------------
+
+
+def current_engine() -> str:
+    return connection.vendor
+
+
+def postgres_server_url() -> str:
+    return os.environ.get("CLOSEDSTACKS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture
+def scratch_url():
+    """A fresh empty database of the engine under test (committed data, visible to other processes)."""
+    with scratch_database(current_engine(), postgres_server_url()) as url:
+        yield url
+
+
+def cli_env(database_url: str, data_dir: Path, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOSEDSTACKS_")}
+    env.update({
+        "CLOSEDSTACKS_DATABASE_URL": database_url,
+        "CLOSEDSTACKS_DATA_DIR": str(data_dir),
+        "CLOSEDSTACKS_LOG_LEVEL": "WARNING",
+        # The same audit key as this test process, so both can sign and verify.
+        "CLOSEDSTACKS_AUDIT_SIGNING_KEY_FILE": str(Path(django_settings.DATA_DIR) / "audit_signing_key"),
+    })
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def closedstacks(*args: str, env: dict, input: str | None = None, timeout: float = 120):
+    """Run the ``closedstacks`` console script as an operator would."""
+    return subprocess.run([str(Path(sys.executable).parent / "closedstacks"), *args], env=env,
+                          capture_output=True, text=True, input=input, timeout=timeout, check=False)
+
+
+def python_in(code: str, *, env: dict, timeout: float = 120):
+    """Run Python with Django set up against ``env``'s database."""
+    prelude = ("import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+               "'closedstacks.conf.settings'); django.setup()\n")
+    done = subprocess.run([sys.executable, "-c", prelude + code], env=env, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout

@@ -1,0 +1,154 @@
+"""Every URL the project serves × every persona, against what urls.py declares.
+
+A URL pattern without a declared scope fails here; so does one whose sample
+arguments are missing from SAMPLE_KWARGS (add them when you add the URL).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from closedstacks.access.roles import ROLE_SCOPES, Role
+from closedstacks.access.scopes import API, PUBLIC, SIGN_IN_STEP, SIGNED_IN, declared_scope
+from closedstacks.api.urls import operation_scopes
+from tests.conftest import ROLES, make_account, sign_in
+
+PERSONAS = ["anonymous", *ROLES, "enrolling", "verifying"]
+
+
+def url_patterns(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from url_patterns(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name}", pattern
+
+
+def sample_kwargs(accounts):
+    """Arguments for every URL pattern that takes some."""
+    target = accounts["staff"].pk
+    return {
+        "accounts:detail": {"pk": target},
+        "accounts:action": {"pk": target, "action": "unlock"},
+    }
+
+
+@pytest.fixture
+def personas(accounts):
+    clients = {"anonymous": Client()}
+    for role in ROLES:
+        clients[role] = sign_in(Client(), accounts[role])
+    # A director who gave the password but has not set up a second factor yet.
+    clients["enrolling"] = sign_in(Client(), make_account("newdirector", Role.DIRECTOR), second_factor=False)
+    # Counsel with a second factor who has not entered the code yet.
+    counsel = make_account("counsel2", Role.COUNSEL)
+    sign_in(Client(), counsel)  # creates the device
+    clients["verifying"] = sign_in(Client(), counsel, second_factor=False)
+    return clients
+
+
+STEP_URLS = {"enrolling": "/sign-in/second-factor/", "verifying": "/sign-in/verify/"}
+
+
+def expectation(required: str, persona: str) -> set[str]:
+    """The outcomes allowed for ``persona`` on a page declared ``required``."""
+    if required == PUBLIC:
+        return {"open"}
+    if persona == "anonymous":
+        return {"sign-in"}
+    if persona in STEP_URLS:
+        # A sign-in step page either serves the step or sends to the one that is due.
+        return {"open", "step"} if required == SIGN_IN_STEP else {"step"}
+    if required in (SIGN_IN_STEP, SIGNED_IN):
+        return {"open"}
+    return {"open"} if required in ROLE_SCOPES[persona] else {"denied"}
+
+
+# Ninja's root route exists only so that it can compute its own URLs: it always answers 404.
+ALWAYS_NOT_FOUND = {"api:api-root"}
+
+
+def outcome(response) -> str:
+    status = response.status_code
+    location = response.get("Location", "")
+    if status == 302 and location.startswith("/sign-in/?"):
+        return "sign-in"
+    if status == 302 and location in STEP_URLS.values():
+        return "step"
+    if status in (401,):
+        return "sign-in"
+    if status == 403:
+        return "denied"
+    if status == 404:
+        return "not-found"
+    return "open"
+
+
+def test_every_url_declares_a_scope():
+    undeclared = [name for name, pattern in url_patterns() if declared_scope(pattern.callback) is None]
+    assert undeclared == [], f"URL patterns with no declared scope: {undeclared}"
+
+
+def test_every_api_operation_declares_one_scope():
+    missing = [name for name, (_, required) in operation_scopes().items() if required is None]
+    assert missing == [], f"API operations without exactly one Scope(...): {missing}"
+
+
+@pytest.mark.django_db
+def test_web_pages_answer_each_persona_as_declared(accounts, personas):
+    kwargs = sample_kwargs(accounts)
+    checked = 0
+    failures = []
+    for name, pattern in url_patterns():
+        required = declared_scope(pattern.callback)
+        if required == API:
+            continue  # operations are checked one by one below
+        if pattern.pattern.converters and name not in kwargs:
+            failures.append(f"{name}: add sample arguments to SAMPLE_KWARGS")
+            continue
+        url = reverse(name, kwargs=kwargs.get(name))
+        for persona in PERSONAS:
+            if name == "accounts:logout" and persona != "anonymous":
+                continue  # GET is refused (405) but would not sign out; POST is tested in test_accounts
+            got = outcome(personas[persona].get(url))
+            want = expectation(required, persona)
+            if name in ALWAYS_NOT_FOUND and want == {"open"}:
+                want = {"not-found"}
+            if got not in want:
+                failures.append(f"{name} ({required}) as {persona}: expected {want}, got {got}")
+            checked += 1
+    assert failures == []
+    assert checked > 100
+
+
+@pytest.mark.django_db
+def test_api_operations_answer_each_persona_as_declared(accounts, personas):
+    failures = []
+    routes = {name: pattern for name, pattern in url_patterns() if name.startswith("api:")}
+    for name, (methods, required) in operation_scopes().items():
+        url = reverse(f"api:{name}")
+        for method in methods:
+            for persona in PERSONAS:
+                response = getattr(personas[persona], method.lower())(url, content_type="application/json")
+                got = {401: "sign-in", 403: "denied"}.get(response.status_code, "open")
+                if persona in STEP_URLS:
+                    want = {"denied"}  # the API says 403 "finish signing in" rather than redirecting
+                else:
+                    want = expectation(required, persona)
+                if got not in want:
+                    failures.append(f"{method} {name} ({required}) as {persona}: expected {want}, "
+                                    f"got {got} ({response.status_code})")
+    assert routes, "the API has no routes"
+    assert failures == []
+
+
+@pytest.mark.django_db
+def test_a_view_without_a_declaration_is_refused_to_everyone(accounts, personas, settings):
+    settings.ROOT_URLCONF = "tests.undeclared_urls"
+    for persona in ("anonymous", "admin", "auditor"):
+        response = personas[persona].get("/undeclared/")
+        assert response.status_code == 403, persona
