@@ -7,11 +7,14 @@ device holding recovery codes (``recovery``) per account.
 from __future__ import annotations
 
 import base64
+import math
+from dataclasses import dataclass
 
 import django_otp
 import qrcode
 import qrcode.image.svg
 from django.db import transaction
+from django.utils import timezone
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -52,19 +55,43 @@ def _new_recovery_codes(user) -> list[str]:
     return codes
 
 
-def confirm_enrolment(request, device: TOTPDevice, token: str) -> list[str] | None:
-    """Confirm ``device`` with a code from the app; return fresh recovery codes, or None if the code is wrong."""
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a code: accepted, refused, or not even tried because of too many wrong ones."""
+
+    accepted: bool
+    wait_seconds: int = 0
+    recovery_codes: tuple[str, ...] = ()
+
+
+def _wait(devices) -> int:
+    """Seconds until a device will check codes again (0 if one will now)."""
+    waits = []
+    for device in devices:
+        allowed, info = device.verify_is_allowed()
+        if allowed:
+            return 0
+        until = (info or {}).get("locked_until")
+        waits.append(math.ceil((until - timezone.now()).total_seconds()) if until else 1)
+    return max(1, min(waits)) if waits else 0
+
+
+def confirm_enrolment(request, device: TOTPDevice, token: str) -> Outcome:
+    """Confirm ``device`` with a code from the app; on success, with fresh recovery codes."""
     user = request.user
+    wait = _wait([device])
+    if wait:
+        return Outcome(False, wait_seconds=wait)
     with transaction.atomic():
         if not device.verify_token(_clean(token)):
-            return None
+            return Outcome(False)
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
         codes = _new_recovery_codes(user)
         record("account.mfa_enrolled", actor=user, obj=user, details={"recovery_codes": len(codes)})
     django_otp.login(request, device)
-    return codes
+    return Outcome(True, recovery_codes=tuple(codes))
 
 
 def regenerate_recovery_codes(user) -> list[str]:
@@ -82,20 +109,27 @@ def _clean(token: str) -> str:
     return "".join(token.split())
 
 
-def verify(request, token: str) -> bool:
-    """Check a code from the authenticator app, or a recovery code, and finish signing in."""
+def verify(request, token: str) -> Outcome:
+    """Check a code from the authenticator app, or a recovery code, and finish signing in.
+
+    Each wrong code doubles the wait before the next is checked (django-otp's throttling).
+    """
     user = request.user
+    devices = list(devices_for_user(user, confirmed=True))
+    wait = _wait(devices)
+    if wait:
+        return Outcome(False, wait_seconds=wait)
     token = _clean(token)
     used = None
-    for device in devices_for_user(user, confirmed=True):
+    for device in devices:
         if django_otp.verify_token(user, device.persistent_id, token):
             used = device
             break
     with transaction.atomic():
         if used is None:
             record("account.mfa_failed", actor=user, obj=user)
-            return False
+            return Outcome(False)
         method = "recovery_code" if isinstance(used, StaticDevice) else "authenticator"
         record("account.mfa_verified", actor=user, obj=user, details={"method": method})
     django_otp.login(request, used)
-    return True
+    return Outcome(True)

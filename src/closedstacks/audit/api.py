@@ -2,7 +2,7 @@ import datetime as dt
 
 from typing import Annotated
 
-from ninja import FilterLookup, FilterSchema, Query, Router, Schema
+from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from closedstacks.api.auth import Scope
@@ -37,7 +37,7 @@ class EntryFilters(FilterSchema):
     until: Annotated[dt.date | None, FilterLookup("at__date__lte")] = None
 
 
-class Status(Schema):
+class VerificationStatus(Schema):
     verified_at: dt.datetime | None
     ok: bool | None
     entries: int | None
@@ -52,20 +52,20 @@ def entries(request, filters: Query[EntryFilters]):
     return filters.filter(AuditEntry.objects.order_by("seq"))
 
 
-def _status() -> Status:
+def _status() -> VerificationStatus:
     last = services.last_verification()
     data = last.details_data if last else {}
-    return Status(verified_at=last.at if last else None, ok=data.get("ok"), entries=data.get("entries"),
+    return VerificationStatus(verified_at=last.at if last else None, ok=data.get("ok"), entries=data.get("entries"),
                   problem_seq=data.get("problem_seq"), problem_kind=data.get("problem_kind"),
                   pending=services.verification_pending())
 
 
-@router.get("/verification", response=Status, auth=Scope("audit:read"))
+@router.get("/verification", response=VerificationStatus, auth=Scope("audit:read"))
 def verification(request):
     return _status()
 
 
-@router.post("/verification", response={202: Status}, auth=Scope("audit:verify"))
+@router.post("/verification", response={202: VerificationStatus}, auth=Scope("audit:verify"))
 def request_verification(request):
     services.request_verification(actor=request.user)
-    return 202, _status()
+    return Status(202, _status())

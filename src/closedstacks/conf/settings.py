@@ -20,6 +20,7 @@ from closedstacks.conf.env import (
     PREFIX,
     ConfigError,
     env_bool,
+    env_choice,
     env_int,
     env_list,
     env_secret,
@@ -298,6 +299,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
+    "root": {"handlers": ["console"],
+             "level": env_choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper()},
     "loggers": {"axes": {"level": "WARNING"}},
 }

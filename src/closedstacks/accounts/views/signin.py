@@ -9,6 +9,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from closedstacks.accounts import mfa, services, signin
@@ -37,6 +38,14 @@ def sign_out(request):
     return redirect("accounts:login")
 
 
+def _refusal(outcome, wrong: str) -> str:
+    if outcome.wait_seconds:
+        return ngettext("Too many wrong codes. Wait %(n)d second, then try again.",
+                        "Too many wrong codes. Wait %(n)d seconds, then try again.",
+                        outcome.wait_seconds) % {"n": outcome.wait_seconds}
+    return wrong
+
+
 def _wrong_step(request, this_step: str):
     step = signin.pending_step(request)
     return None if step == this_step else redirect(step or "web:home")
@@ -48,14 +57,15 @@ def verify(request):
         return elsewhere
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if mfa.verify(request, form.cleaned_data["token"]):
+        outcome = mfa.verify(request, form.cleaned_data["token"])
+        if outcome.accepted:
             remaining = mfa.remaining_recovery_codes(request.user)
             if remaining <= 3:
                 messages.warning(request, _("You have %(n)d recovery codes left. Make new ones on your account page.")
                                  % {"n": remaining})
             return redirect("web:home")
-        form.add_error("token", _("That code is not right, or it has been used. Check your app's clock and try "
-                                  "again."))
+        form.add_error("token", _refusal(outcome, _("That code is not right, or it has been used. Check your "
+                                                    "app's clock and try again.")))
     return render(request, "accounts/mfa_verify.html", {"form": form})
 
 
@@ -67,11 +77,12 @@ def enrol(request):
     device = mfa.pending_authenticator(request.user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = mfa.confirm_enrolment(request, device, form.cleaned_data["token"])
-        if codes is not None:
-            return render(request, "accounts/recovery_codes.html", {"codes": codes, "first_time": True})
-        form.add_error("token", _("That code is not right. Make sure the app shows Closed Stacks and try the "
-                                  "newest code."))
+        outcome = mfa.confirm_enrolment(request, device, form.cleaned_data["token"])
+        if outcome.accepted:
+            return render(request, "accounts/recovery_codes.html",
+                          {"codes": outcome.recovery_codes, "first_time": True})
+        form.add_error("token", _refusal(outcome, _("That code is not right. Make sure the app shows Closed "
+                                                    "Stacks and try the newest code.")))
     return render(request, "accounts/mfa_enrol.html", {
         "form": form, "qr_svg": mfa.qr_svg(device), "manual_key": mfa.manual_key(device),
     })

@@ -1,0 +1,95 @@
+"""`closedstacks demo` and `closedstacks serve`, started as an operator starts them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import cli_env, closedstacks
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> bytes:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited with {process.returncode}: {process.stderr.read()}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read()
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer within {timeout}s")
+
+
+def start(args: list[str], env: dict) -> subprocess.Popen:
+    return subprocess.Popen([str(Path(sys.executable).parent / "closedstacks"), *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise
+
+
+def demo_env(tmp_path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOSEDSTACKS_")}
+    env["CLOSEDSTACKS_DATA_DIR"] = str(tmp_path / "var")
+    return env
+
+
+def test_demo_sets_up_accounts_for_every_role_and_says_it_is_a_demo(tmp_path):
+    env = demo_env(tmp_path)
+    first = closedstacks("demo", "--no-serve", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "CLOSED STACKS DEMO" in first.stdout and "These passwords are public" in first.stdout
+    for username in ("desk", "officer", "director", "counsel", "custodian", "auditor", "admin"):
+        assert f" {username} " in first.stdout and f"demo-{username}-pass" in first.stdout
+    assert (tmp_path / "var" / "demo.sqlite3").exists()
+    again = closedstacks("demo", "--no-serve", env=env)  # a second run changes nothing
+    assert again.returncode == 0 and again.stdout == first.stdout
+
+
+def test_demo_serves_the_library_on_its_port(tmp_path):
+    env = demo_env(tmp_path)
+    port = free_port()
+    server = start(["demo", "--bind", f"127.0.0.1:{port}"], env)
+    try:
+        page = wait_for(f"http://127.0.0.1:{port}/sign-in/", server).decode()
+        assert "DEMO" in page and "demo-officer-pass" in page
+        css = wait_for(f"http://127.0.0.1:{port}/static/closedstacks/site.css", server)
+        assert b"--accent" in css
+    finally:
+        stop(server)
+
+
+def test_serve_refuses_an_unmigrated_database_then_serves(scratch_url, tmp_path):
+    env = cli_env(scratch_url, tmp_path, CLOSEDSTACKS_HTTPS="false")
+    refused = closedstacks("serve", env=env)
+    assert refused.returncode == 1 and "closedstacks migrate" in refused.stderr
+    assert closedstacks("migrate", env=env).returncode == 0
+    port = free_port()
+    server = start(["serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"], env)
+    try:
+        assert wait_for(f"http://127.0.0.1:{port}/health/", server) == b"ok"
+        page = wait_for(f"http://127.0.0.1:{port}/sign-in/", server).decode()
+        assert "DEMO" not in page
+    finally:
+        stop(server)
+    access_log = server.stderr.read() + server.stdout.read()
+    assert '"GET /health/"' in access_log
