@@ -10,7 +10,7 @@ from django.test import Client
 from closedstacks.accounts import services
 from closedstacks.accounts.models import User
 from closedstacks.audit.models import AuditEntry
-from tests.conftest import cli_env, closedstacks, make_account, sign_in
+from tests.conftest import cli_env, closedstacks, sign_in
 
 pytestmark = pytest.mark.django_db
 

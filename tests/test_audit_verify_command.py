@@ -77,7 +77,8 @@ class RawTrail:
             if row[0] >= seq:
                 row[8] = prev
                 row[9] = entry_hash(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], prev)
-                self.execute("UPDATE audit_entry SET prev_hash = %s, hash = %s WHERE seq = %s", [row[8], row[9], row[0]])
+                self.execute("UPDATE audit_entry SET prev_hash = %s, hash = %s WHERE seq = %s",
+                             [row[8], row[9], row[0]])
             prev = row[9]
 
     def close(self) -> None:

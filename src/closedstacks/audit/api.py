@@ -1,5 +1,4 @@
 import datetime as dt
-
 from typing import Annotated
 
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django_tasks_db.models import DBTaskResult
 from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from closedstacks.audit.models import AuditEntry
 from closedstacks.audit.trail import record

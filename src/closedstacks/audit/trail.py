@@ -75,10 +75,15 @@ _INSERT = (
 def _locked_head(cursor) -> tuple[int, str] | None:
     """Take the chain's lock for this transaction, then read its head."""
     if connection.vendor == "postgresql":
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-    # SQLite: the connection began its transaction IMMEDIATE, so it already
-    # holds the database's single write lock.
-    cursor.execute(_HEAD)
+        # One round trip, two statements: under READ COMMITTED the second
+        # takes its snapshot after the first has the lock, so it sees the
+        # head that the previous holder committed.
+        cursor.execute(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY}); {_HEAD}")
+        cursor.cursor.nextset()
+    else:
+        # SQLite: the connection began its transaction IMMEDIATE, so it
+        # already holds the database's single write lock.
+        cursor.execute(_HEAD)
     return cursor.fetchone()
 
 

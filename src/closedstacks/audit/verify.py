@@ -21,9 +21,14 @@ from closedstacks.audit.models import AuditCheckpoint
 
 COLUMNS = "seq, at, actor_id, actor_label, action, object_type, object_id, details, prev_hash, hash"
 SELECT_ALL = f"SELECT {COLUMNS} FROM audit_entry ORDER BY seq"  # noqa: S608 - constant
-# Verification reads ``at`` as the database's own text, not as a datetime:
-# SQLite holds exactly the canonical text; PostgreSQL prints it in UTC.
-SELECT_SQLITE = SELECT_ALL.replace("seq, at,", "seq, CAST(at AS TEXT),", 1)
+# On SQLite the hashed text is joined by SQLite itself, in this process (``at``
+# is stored exactly in its canonical form; char(31) is the separator), and
+# handed over as UTF-8 bytes, ready to hash.
+SELECT_SQLITE = (
+    "SELECT seq, prev_hash, hash, CAST(seq || char(31) || at || char(31) || ifnull(actor_id, '') || char(31) || "
+    "actor_label || char(31) || action || char(31) || object_type || char(31) || object_id || char(31) || "
+    "details || char(31) || prev_hash AS BLOB) FROM audit_entry ORDER BY seq"
+)
 CHUNK = 5000
 
 
@@ -105,8 +110,23 @@ def _postgres_time(text: str) -> str:
     return f"{whole}.{fraction.ljust(6, '0')}"
 
 
+def _postgres_rows(chunk):
+    """Full rows (``at`` as PostgreSQL's text) to ``(seq, prev_hash, hash, hashed bytes)``.
+
+    The text is joined here, not by the server, so that nothing the database
+    could redefine takes part in checking it.
+    """
+    join = SEPARATOR.join
+    return [
+        (seq, prev, stored, join((str(seq), _postgres_time(at), "" if actor_id is None else str(actor_id),
+                                  actor_label, action, otype, oid, details, prev)).encode())
+        for seq, at, actor_id, actor_label, action, otype, oid, details, prev, stored in chunk
+    ]
+
+
 def _open_reader(cursor):
-    """Run the verification query on ``cursor``; return how to turn ``at`` into canonical text."""
+    """Run the verification query on ``cursor``; return what turns a fetched chunk into
+    ``(seq, prev_hash, hash, hashed bytes)`` rows."""
     if connection.vendor == "postgresql":
         from psycopg.types.string import TextLoader
 
@@ -116,13 +136,13 @@ def _open_reader(cursor):
         raw = cursor.cursor
         raw.adapters.register_loader("timestamptz", TextLoader)
         raw.execute(SELECT_ALL)
-        return _postgres_time
+        return _postgres_rows
     cursor.execute(SELECT_SQLITE)
-    return str
+    return None
 
 
-def _diagnose(row, expected, prev_hash, prev_prev_hash, next_row, to_text, checkpoints) -> Problem | None:
-    seq, at, actor_id, actor_label, action, otype, oid, details, prev, stored = row
+def _diagnose(row, expected, prev_hash, prev_prev_hash, next_row) -> Problem:
+    seq, prev, stored, payload = row
     if seq != expected:
         return Problem(expected, "missing",
                        f"it is missing: the trail goes from entry {expected - 1} to entry {seq}")
@@ -130,20 +150,17 @@ def _diagnose(row, expected, prev_hash, prev_prev_hash, next_row, to_text, check
         if prev_prev_hash is not None and prev == prev_prev_hash:
             return Problem(seq - 1, "inserted",
                            f"it was inserted: entry {seq} links to entry {seq - 2}, not to it")
-        if next_row is not None and next_row[9] == prev:
+        if next_row is not None and next_row[2] == prev:
             return Problem(seq, "reordered", f"it is out of order: it links to entry {seq + 1}, which follows it")
         return Problem(seq, "broken-link",
                        f"it does not link to entry {seq - 1}: an entry was inserted, removed or moved here")
-    payload = SEPARATOR.join((str(seq), to_text(at), "" if actor_id is None else str(actor_id), actor_label,
-                              action, otype, oid, details, prev))
-    if hashlib.sha256(payload.encode("utf-8")).hexdigest() != stored:
-        return Problem(seq, "changed", "it was changed: its contents do not match its hash")
-    cp = checkpoints.get(seq)
-    if cp is not None and cp.entry_hash != stored:
-        return Problem(seq, "rewritten",
-                       f"it does not match the checkpoint signed at {cp.signed_at}: the trail up to here was "
-                       "rewritten and its hashes recomputed")
-    return None
+    return Problem(seq, "changed", "it was changed: its contents do not match its hash")
+
+
+def _rewritten(seq: int, cp: _Checkpoint) -> Problem:
+    return Problem(seq, "rewritten",
+                   f"it does not match the checkpoint signed at {cp.signed_at}: the trail up to here was "
+                   "rewritten and its hashes recomputed")
 
 
 def verify() -> Verification:
@@ -152,36 +169,33 @@ def verify() -> Verification:
     bad_checkpoints = {p.seq for p in problems if p.kind == "forged-checkpoint"}
     valid_seqs = sorted(seq for seq in checkpoints if seq not in bad_checkpoints)
     sha256 = hashlib.sha256
-    sep = SEPARATOR
     expected, prev_hash, prev_prev_hash = 1, GENESIS, None
     first_problem = min(problems, key=lambda p: p.seq) if problems else None
     stop_at = first_problem.seq if first_problem else None
+    cp_at = checkpoints.get
 
     connection.ensure_connection()
     with connection.chunked_cursor() as cursor:
-        to_text = _open_reader(cursor)
-        rows = cursor.fetchmany(CHUNK)
+        normalize = _open_reader(cursor)
+        fetch = (lambda: normalize(cursor.fetchmany(CHUNK))) if normalize else (lambda: cursor.fetchmany(CHUNK))
+        rows = fetch()
         while rows:
-            following = cursor.fetchmany(CHUNK)
+            following = fetch()
             for index, row in enumerate(rows):
-                seq, at, actor_id, actor_label, action, otype, oid, details, prev, stored = row
+                seq, prev, stored, payload = row
                 if stop_at is not None and seq >= stop_at:
                     break
-                if (
-                    seq != expected
-                    or prev != prev_hash
-                    or seq in checkpoints
-                    or sha256(sep.join((str(seq), to_text(at), "" if actor_id is None else str(actor_id),
-                                        actor_label, action, otype, oid, details, prev)).encode()).hexdigest()
-                    != stored
-                ):
+                problem = None
+                if seq != expected or prev != prev_hash or sha256(payload).hexdigest() != stored:
                     next_row = rows[index + 1] if index + 1 < len(rows) else (following[0] if following else None)
-                    problem = _diagnose(row, expected, prev_hash, prev_prev_hash, next_row, to_text, checkpoints)
-                    if problem is not None:
-                        first_problem = problem if first_problem is None or problem.seq < first_problem.seq \
-                            else first_problem
-                        stop_at = first_problem.seq
-                        break
+                    problem = _diagnose(row, expected, prev_hash, prev_prev_hash, next_row)
+                elif (cp := cp_at(seq)) is not None and cp.entry_hash != stored:
+                    problem = _rewritten(seq, cp)
+                if problem is not None:
+                    if first_problem is None or problem.seq < first_problem.seq:
+                        first_problem = problem
+                    stop_at = first_problem.seq
+                    break
                 prev_prev_hash, prev_hash = prev_hash, stored
                 expected += 1
             else:

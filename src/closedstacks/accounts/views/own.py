@@ -20,8 +20,9 @@ def me(request):
     })
 
 
-def change_password(request):
-    form = PasswordChangeForm(request.user, request.POST or None)
+def password_page(request, form_class, *, template: str, done: str, then: str):
+    """Show a password form; on a valid new password, save it, keep the session, and go on to ``then``."""
+    form = form_class(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.change_own_password(request.user, form.cleaned_data["new_password1"])
@@ -29,9 +30,14 @@ def change_password(request):
             form.add_error("new_password1", str(exc))
         else:
             update_session_auth_hash(request, request.user)
-            messages.success(request, _("Your password was changed."))
-            return redirect("accounts:me")
-    return render(request, "accounts/change_password.html", {"form": form})
+            messages.success(request, done)
+            return redirect(then)
+    return render(request, template, {"form": form})
+
+
+def change_password(request):
+    return password_page(request, PasswordChangeForm, template="accounts/change_password.html",
+                         done=_("Your password was changed."), then="accounts:me")
 
 
 @require_POST

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth import logout
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect, render
@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from closedstacks.accounts import mfa, services, signin
+from closedstacks.accounts import mfa, signin
 from closedstacks.accounts.forms import CodeForm, SignInForm
+from closedstacks.accounts.views.own import password_page
 from closedstacks.demo.accounts import DEMO_ACCOUNTS
 
 
@@ -93,14 +94,5 @@ def new_password(request):
     elsewhere = _wrong_step(request, signin.CHANGE_PASSWORD)
     if elsewhere:
         return elsewhere
-    form = SetPasswordForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.change_own_password(request.user, form.cleaned_data["new_password1"])
-        except services.AccountError as exc:
-            form.add_error("new_password1", str(exc))
-        else:
-            update_session_auth_hash(request, request.user)
-            messages.success(request, _("Your new password is set."))
-            return redirect("web:home")
-    return render(request, "accounts/new_password.html", {"form": form})
+    return password_page(request, SetPasswordForm, template="accounts/new_password.html",
+                         done=_("Your new password is set."), then="web:home")
