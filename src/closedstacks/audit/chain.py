@@ -23,6 +23,10 @@ GENESIS = "0" * 64
 SEPARATOR = "\x1f"
 ACTION_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# An object is named by a reference: a type such as "matter" and an id such as
+# "17" or "a1b2-c3". Spaces are refused, which keeps a person's name out.
+OBJECT_TYPE = re.compile(r"^[a-z][a-z_]{0,49}$")
+OBJECT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 UTC = dt.timezone.utc
 
 

@@ -16,6 +16,8 @@ from closedstacks.audit import anchor, signing
 from closedstacks.audit.chain import (
     ACTION_PATTERN,
     GENESIS,
+    OBJECT_ID,
+    OBJECT_TYPE,
     AuditError,
     canonical_json,
     canonical_time,
@@ -52,7 +54,11 @@ def reference(obj) -> tuple[str, str]:
         ident = obj.pk
     if ident is None:
         raise AuditError("cannot audit an object that has not been saved")
-    return check_text("object type", str(kind)), check_text("object id", str(ident))
+    kind, ident = str(kind), str(ident)
+    if not OBJECT_TYPE.match(kind) or not OBJECT_ID.match(ident):
+        raise AuditError("an audited object is a reference such as ('matter', 17): a lowercase type and an id "
+                         "of letters, digits and ._:- only")
+    return kind, ident
 
 
 def _actor(actor) -> tuple[int | None, str]:

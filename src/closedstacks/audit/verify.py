@@ -9,6 +9,7 @@ are missing where one is made every ``AUDIT_CHECKPOINT_INTERVAL`` entries).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from dataclasses import asdict, dataclass, field
 
@@ -163,18 +164,12 @@ def _rewritten(seq: int, cp: _Checkpoint) -> Problem:
                    "rewritten and its hashes recomputed")
 
 
-def verify() -> Verification:
-    checkpoints, problems, notes = _checkpoints()
-    result = Verification(ok=True, checkpoints=len(checkpoints), notes=notes)
-    bad_checkpoints = {p.seq for p in problems if p.kind == "forged-checkpoint"}
-    valid_seqs = sorted(seq for seq in checkpoints if seq not in bad_checkpoints)
+def _scan(checkpoints: dict, first_problem: Problem | None) -> tuple[int, str, Problem | None, bool]:
+    """Walk the whole table once. Return (entries read, head hash, first problem, reached the end)."""
     sha256 = hashlib.sha256
-    expected, prev_hash, prev_prev_hash = 1, GENESIS, None
-    first_problem = min(problems, key=lambda p: p.seq) if problems else None
-    stop_at = first_problem.seq if first_problem else None
     cp_at = checkpoints.get
-
-    connection.ensure_connection()
+    expected, prev_hash, prev_prev_hash = 1, GENESIS, None
+    stop_at = first_problem.seq if first_problem else None
     with connection.chunked_cursor() as cursor:
         normalize = _open_reader(cursor)
         fetch = (lambda: normalize(cursor.fetchmany(CHUNK))) if normalize else (lambda: cursor.fetchmany(CHUNK))
@@ -184,7 +179,7 @@ def verify() -> Verification:
             for index, row in enumerate(rows):
                 seq, prev, stored, payload = row
                 if stop_at is not None and seq >= stop_at:
-                    break
+                    return expected - 1, prev_hash, first_problem, False
                 problem = None
                 if seq != expected or prev != prev_hash or sha256(payload).hexdigest() != stored:
                     next_row = rows[index + 1] if index + 1 < len(rows) else (following[0] if following else None)
@@ -194,21 +189,35 @@ def verify() -> Verification:
                 if problem is not None:
                     if first_problem is None or problem.seq < first_problem.seq:
                         first_problem = problem
-                    stop_at = first_problem.seq
-                    break
+                    return expected - 1, prev_hash, first_problem, False
                 prev_prev_hash, prev_hash = prev_hash, stored
                 expected += 1
-            else:
-                rows = following
-                continue
-            break
+            rows = following
+    return expected - 1, prev_hash, first_problem, True
 
-    last_seq = expected - 1
-    result.entries = last_seq
-    result.last_seq = last_seq
-    result.head_hash = prev_hash
-    if stop_at is None or stop_at > last_seq + 1:
-        # The scan reached the real end of the table: is the end where it should be?
+
+def verify() -> Verification:
+    checkpoints, problems, notes = _checkpoints()
+    result = Verification(ok=True, checkpoints=len(checkpoints), notes=notes)
+    bad_checkpoints = {p.seq for p in problems if p.kind == "forged-checkpoint"}
+    valid_seqs = sorted(seq for seq in checkpoints if seq not in bad_checkpoints)
+    first_problem = min(problems, key=lambda p: p.seq) if problems else None
+
+    connection.ensure_connection()
+    # The scan makes millions of short-lived, acyclic objects: the cyclic
+    # garbage collector would only walk them over and over.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        last_seq, head_hash, first_problem, reached_end = _scan(checkpoints, first_problem)
+    finally:
+        if collecting:
+            gc.enable()
+
+    result.entries = result.last_seq = last_seq
+    result.head_hash = head_hash
+    if reached_end:
+        # Is the end of the table where the signed checkpoints say it must be?
         tail = _tail_problem(last_seq, valid_seqs)
         if tail is not None and (first_problem is None or tail.seq < first_problem.seq):
             first_problem = tail
