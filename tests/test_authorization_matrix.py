@@ -30,10 +30,29 @@ def url_patterns(resolver=None, namespace=""):
 
 def sample_kwargs(accounts):
     """Arguments for every URL pattern that takes some."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from closedstacks.library.models import ChecklistItem
+    from closedstacks.matters.steps.intake import log_inquiry
+
     target = accounts["staff"].pk
+    # A matter every matter role can open: logged by staff, with counsel and a custodian assigned.
+    matter = log_inquiry(by=accounts["staff"], requester_name="A visitor", channel="in_person",
+                         request_text="Who borrowed this book?", document=SimpleUploadedFile(
+                             "note.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"))
+    matter.counsel, matter.custodian = accounts["counsel"], accounts["custodian"]
+    matter.save()
+    ref = {"reference": matter.reference}
     return {
         "accounts:detail": {"pk": target},
         "accounts:action": {"pk": target, "action": "unlock"},
+        "matters:receipt": ref,
+        "matters:queue": {"name": "open"},
+        "matters:detail": ref,
+        "matters:act": {**ref, "action": "withdraw"},
+        "matters:document": {**ref, "file_id": matter.desk_document_id},
+        "matters:letter": {**ref, "kind": "explanation"},
+        "library:checklist-item": {"pk": ChecklistItem.objects.first().pk},
     }
 
 

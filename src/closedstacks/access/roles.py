@@ -26,15 +26,26 @@ class Role(models.TextChoices):
 # second factor; plain desk staff do not.
 MFA_EXEMPT_ROLES = frozenset({Role.STAFF})
 
+# Everyone who works with the public logs inquiries; the procedure's gates
+# belong to the officer, the director, counsel and the custodian. Which
+# matters a person may open is decided per matter (Matter.objects.visible_to).
+DESK = frozenset({"inquiry:create"})
+
 ROLE_SCOPES: dict[str, frozenset[str]] = {
-    Role.STAFF: frozenset(),
-    Role.OFFICER: frozenset(),
-    Role.DIRECTOR: frozenset(),
-    Role.COUNSEL: frozenset(),
-    Role.CUSTODIAN: frozenset(),
+    Role.STAFF: DESK,
+    Role.OFFICER: DESK | {
+        "matter:read", "matter:explain", "matter:instrument", "matter:withdraw", "matter:warrant",
+        "policy:manage", "deadline:read",
+    },
+    Role.DIRECTOR: DESK | {
+        "matter:read", "matter:instrument", "matter:assign", "matter:scope", "matter:decide", "matter:withdraw",
+        "matter:warrant", "deadline:read",
+    },
+    Role.COUNSEL: DESK | {"matter:read", "matter:review", "matter:scope", "checklist:manage", "deadline:read"},
+    Role.CUSTODIAN: DESK | {"matter:read"},
     Role.AUDITOR: frozenset({"audit:read", "audit:verify"}),
     # An administrator manages accounts and the system, and reads no matter.
-    Role.ADMIN: frozenset({"account:manage"}),
+    Role.ADMIN: frozenset({"account:manage", "library:manage"}),
 }
 
 ALL_SCOPES = frozenset().union(*ROLE_SCOPES.values())

@@ -115,6 +115,11 @@ INSTALLED_APPS = [
     "closedstacks.accounts",
     "closedstacks.audit",
     "closedstacks.web",
+    "closedstacks.library",
+    "closedstacks.documents",
+    "closedstacks.notices",
+    "closedstacks.incidents",
+    "closedstacks.matters",
     "closedstacks.api",
     "ninja",
 ]
@@ -261,6 +266,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = DATA_DIR / "outbox"
 DEFAULT_FROM_EMAIL = env_str("MAIL_FROM", "closedstacks@localhost")
+# Where people reach this service: links in e-mail start with it.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- background jobs ---------------------------------------------------------------
@@ -279,6 +286,11 @@ try:
     zoneinfo.ZoneInfo(TIME_ZONE)
 except (zoneinfo.ZoneInfoNotFoundError, ValueError):
     raise ConfigError(PREFIX + "TIME_ZONE", f"unknown time zone {TIME_ZONE!r}") from None
+
+# Uploaded documents (instruments as presented): PDF, JPEG or PNG, checked by content.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 20, minimum=1, maximum=200) * 1_000_000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -8,5 +8,8 @@ urlpatterns = [
     path("", include("closedstacks.web.urls")),
     path("", include("closedstacks.accounts.urls")),
     path("", include("closedstacks.audit.urls")),
+    path("", include("closedstacks.matters.urls")),
+    path("", include("closedstacks.library.urls")),
+    path("", include("closedstacks.notices.urls")),
     path("api/v1/", declared_patterns()),
 ]

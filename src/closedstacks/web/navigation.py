@@ -16,8 +16,15 @@ from closedstacks.access.scopes import declared_scope, user_has_scope
 # (URL name, label), in the order shown. Later apps add theirs here.
 LINKS = [
     ("web:home", _("Home")),
+    ("matters:log", _("Log an inquiry")),
+    ("matters:queues", _("Matters")),
+    ("matters:deadlines", _("Deadlines")),
     ("audit:entries", _("Audit trail")),
     ("accounts:list", _("Accounts")),
+    ("library:profile", _("The library")),
+    ("library:checklists", _("Checklists")),
+    ("library:policy", _("Policy")),
+    ("notices:inbox", _("Notices")),
     ("accounts:me", _("My account")),
 ]
 

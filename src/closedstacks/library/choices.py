@@ -1,0 +1,37 @@
+"""Kinds of instrument and of record, shared by the procedure and the checklists."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class InstrumentType(models.TextChoices):
+    SUBPOENA = "subpoena", _("Subpoena")
+    SUBPOENA_DUCES_TECUM = "subpoena_duces_tecum", _("Subpoena duces tecum")
+    COURT_ORDER = "court_order", _("Court order")
+    SEARCH_WARRANT = "search_warrant", _("Search warrant")
+    ADMINISTRATIVE_SUBPOENA = "administrative_subpoena", _("Administrative subpoena")
+    NSL = "nsl", _("National security letter")
+    FISA_ORDER = "fisa_order", _("FISA order")
+    PRESERVATION_REQUEST = "preservation_request", _("Preservation request")
+    CONSENT = "consent", _("The user's written consent")
+    OTHER = "other", _("Other")
+
+
+# Until a connector to the library system says what it offers (a later
+# issue), these are the kinds of record a scope may name.
+class RecordKind(models.TextChoices):
+    CURRENT_LOANS = "current_loans", _("Current loans")
+    PAST_LOANS = "past_loans", _("Past loans (circulation history)")
+    HOLDS = "holds", _("Holds and requests")
+    FINES = "fines", _("Fines and fees")
+    SEARCH_HISTORY = "search_history", _("Catalogue search history")
+    COMPUTER_SESSIONS = "computer_sessions", _("Computer and Wi-Fi sessions")
+    ROOM_BOOKINGS = "room_bookings", _("Room bookings")
+    PATRON_RECORD = "patron_record", _("Registration record (identity and contact)")
+
+
+class IdentifierType(models.TextChoices):
+    CARD = "card", _("Library card number")
+    NAME = "name", _("Name")
+    USERNAME = "username", _("Username")
+    OTHER = "other", _("Other identifier")

@@ -1,0 +1,119 @@
+"""What Closed Stacks knows about the library itself.
+
+The library's profile (who the responsible officer is and how to reach
+them, what the library's jurisdiction allows), its confidentiality policy in
+versions that are never changed once written, and counsel's review checklist
+per instrument type, kept as data.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from closedstacks.library.choices import InstrumentType
+
+
+def validate_lead_days(value: str) -> None:
+    try:
+        days = [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise ValidationError(_("Give whole numbers of days separated by commas, such as 7,2,1.")) from None
+    if not days or any(day < 0 or day > 365 for day in days):
+        raise ValidationError(_("Each lead time must be between 0 and 365 days."))
+
+
+class GuardianRule(models.TextChoices):
+    NONE = "none", _("Never: a parent or guardian is treated like anyone else")
+    MINOR = "minor", _("A custodial parent or guardian of a minor under the age below")
+    CARD_HOLDER = "card_holder", _("Only a parent or guardian using the minor's own card")
+
+
+class LibraryProfile(models.Model):
+    """The one row describing this library (pk=1)."""
+
+    audit_type = "library"
+
+    name = models.CharField(_("library name"), max_length=200, default="The Library")
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=60, blank=True,
+                                    help_text=_("The state or district whose law applies, e.g. New York."))
+    statute = models.CharField(_("confidentiality statute"), max_length=200, blank=True,
+                               help_text=_("e.g. N.Y. CPLR 4509. Closed Stacks records counsel's advice; "
+                                           "it gives none."))
+    responsible_officer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                            on_delete=models.SET_NULL, related_name="+",
+                                            verbose_name=_("responsible officer"))
+    alternate_officer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                          on_delete=models.SET_NULL, related_name="+",
+                                          verbose_name=_("alternate"))
+    officer_phone = models.CharField(_("officer's phone"), max_length=40, blank=True)
+    after_hours_phone = models.CharField(_("after-hours phone"), max_length=40, blank=True)
+    officer_email = models.EmailField(_("officer's e-mail"), blank=True)
+    emergency_disclosure_allowed = models.BooleanField(
+        _("emergency disclosure allowed"), default=False,
+        help_text=_("Whether the library's state allows a narrow disclosure (identity only) on an officer's "
+                    "signed statement of imminent danger, as Illinois 75 ILCS 70/1 does."))
+    guardian_rule = models.CharField(_("parents and guardians"), max_length=20, choices=GuardianRule.choices,
+                                     default=GuardianRule.NONE)
+    guardian_age_limit = models.PositiveSmallIntegerField(_("age limit for guardian access"), default=16)
+    consent_honoured = models.BooleanField(_("honour a user's written consent"), default=True)
+    reminder_lead_days = models.CharField(_("deadline reminders (days before)"), max_length=40, default="7,2,1",
+                                          validators=[validate_lead_days])
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> LibraryProfile:
+        profile, _ = cls.objects.get_or_create(pk=1)
+        return profile
+
+    @property
+    def lead_days(self) -> list[int]:
+        return sorted({int(part) for part in self.reminder_lead_days.split(",") if part.strip()}, reverse=True)
+
+    def officers(self) -> list:
+        return [user for user in (self.responsible_officer, self.alternate_officer) if user and user.is_active]
+
+
+class PolicyVersion(models.Model):
+    """One version of the confidentiality policy. A change is a new version."""
+
+    audit_type = "policy"
+
+    number = models.PositiveIntegerField(unique=True)
+    title = models.CharField(max_length=200)
+    text = models.TextField(help_text=_("Markdown."))
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.number})"
+
+    @classmethod
+    def current(cls) -> PolicyVersion | None:
+        return cls.objects.order_by("-number").first()
+
+
+class ChecklistItem(models.Model):
+    """One thing counsel checks for an instrument of a given type."""
+
+    audit_type = "checklist_item"
+
+    instrument_type = models.CharField(max_length=30, choices=InstrumentType.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField(max_length=300)
+    guidance = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["instrument_type", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text

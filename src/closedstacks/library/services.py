@@ -1,0 +1,33 @@
+"""Changing what the library says about itself: every change audited."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Max
+
+from closedstacks.audit.trail import record
+from closedstacks.library.models import ChecklistItem, LibraryProfile, PolicyVersion
+
+
+def save_profile(profile: LibraryProfile, changed: list[str], *, by) -> None:
+    with transaction.atomic():
+        profile.save()
+        record("library.profile_changed", actor=by, obj=profile, details={"fields": sorted(changed)})
+
+
+def new_policy_version(*, title: str, text: str, by) -> PolicyVersion:
+    """Policies are never edited in place: a change is the next version."""
+    with transaction.atomic():
+        number = (PolicyVersion.objects.select_for_update().aggregate(n=Max("number"))["n"] or 0) + 1
+        version = PolicyVersion.objects.create(number=number, title=title.strip(), text=text, created_by=by)
+        record("policy.version_created", actor=by, obj=version, details={"number": number})
+    return version
+
+
+def save_checklist_item(item: ChecklistItem, *, by) -> ChecklistItem:
+    with transaction.atomic():
+        created = item.pk is None
+        item.save()
+        record("checklist.item_added" if created else "checklist.item_changed", actor=by, obj=item,
+               details={"instrument_type": item.instrument_type, "active": item.active})
+    return item

@@ -1,0 +1,25 @@
+from django.utils.translation import gettext_lazy as _
+
+from closedstacks.matters.deadlines import open_deadlines
+from closedstacks.matters.models import Matter
+from closedstacks.matters.queues import queue
+from closedstacks.web.home import Panel, panel
+
+
+@panel("inquiry:create")
+def desk_panel(user):
+    mine = Matter.objects.filter(logged_by=user).order_by("-logged_at").values("reference", "logged_at")[:5]
+    return Panel(_("At the desk"), "matters/_home_desk.html", {"recent": list(mine)})
+
+
+@panel("matter:read")
+def matters_panel(user):
+    from django.utils import timezone
+
+    deadlines = open_deadlines(user)
+    return Panel(_("Matters"), "matters/_home_matters.html", {
+        "waiting": queue(user, "waiting").count(),
+        "open": queue(user, "open").count(),
+        "overdue": deadlines.filter(due_on__lt=timezone.localdate()).count(),
+        "soon": deadlines.filter(due_on__gte=timezone.localdate()).count(),
+    })

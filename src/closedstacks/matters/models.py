@@ -1,0 +1,345 @@
+"""A matter: one demand for records, from the desk to its end, and everything recorded on the way.
+
+Only the procedure (procedure.py and the step modules) changes a matter's
+state. Who may open a matter is decided by ``Matter.objects.visible_to``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from closedstacks.access.roles import Role
+from closedstacks.library.choices import IdentifierType, InstrumentType, RecordKind
+from closedstacks.matters.states import (
+    CLOSED_STATES,
+    Channel,
+    DeadlineKind,
+    Determination,
+    Kind,
+    State,
+)
+
+USER = settings.AUTH_USER_MODEL
+
+
+class MatterQuerySet(models.QuerySet):
+    def visible_to(self, user) -> MatterQuerySet:
+        """Matters ``user`` may open.
+
+        Officers and directors see every matter; counsel and custodians only
+        those they are assigned to. A matter under a nondisclosure order in
+        force is visible only to the people named on it. Everyone else —
+        desk staff, auditors, administrators — sees none.
+        """
+        if not user.is_authenticated or "matter:read" not in user.scopes:
+            return self.none()
+        roles = user.roles
+        by_role = Q(pk__in=[])
+        if Role.OFFICER in roles or Role.DIRECTOR in roles:
+            by_role = Q()
+        else:
+            if Role.COUNSEL in roles:
+                by_role |= Q(counsel=user)
+            if Role.CUSTODIAN in roles:
+                by_role |= Q(custodian=user)
+        named = Exists(MatterMember.objects.filter(matter=OuterRef("pk"), user=user))
+        not_gagged = Q(nondisclosure=False) | Q(nondisclosure_until__lt=timezone.localdate())
+        return self.filter(by_role).filter(not_gagged | Q(named))
+
+    def open(self) -> MatterQuerySet:
+        return self.exclude(state__in=CLOSED_STATES)
+
+
+class Matter(models.Model):
+    audit_type = "matter"
+
+    reference = models.CharField(max_length=20, unique=True)
+    state = models.CharField(max_length=30, choices=State.choices, default=State.REFERRED, db_index=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INQUIRY)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped by every move: stale forms are refused.")
+
+    # At the desk (step 1)
+    logged_at = models.DateTimeField(default=timezone.now, db_index=True)
+    logged_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    requester_name = models.CharField(_("who asked"), max_length=200)
+    requester_agency = models.CharField(_("agency or organisation"), max_length=200, blank=True)
+    requester_id = models.CharField(_("badge or ID number"), max_length=100, blank=True)
+    requester_contact = models.CharField(_("how to reach them"), max_length=200, blank=True)
+    channel = models.CharField(_("how they asked"), max_length=20, choices=Channel.choices)
+    request_text = models.TextField(_("what they asked for, in their words"))
+    document_presented = models.BooleanField(_("a document was presented"), default=False)
+    desk_document = models.ForeignKey("documents.StoredFile", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
+    threatening = models.BooleanField(_("threatening or insistent"), default=False)
+
+    # People on the matter
+    officer = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    counsel = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    custodian = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    # Nondisclosure, copied from the current instrument so lists can filter on it.
+    nondisclosure = models.BooleanField(default=False)
+    nondisclosure_until = models.DateField(null=True, blank=True)
+
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    objects = MatterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-logged_at", "-pk"]
+        indexes = [models.Index(fields=["state", "logged_at"], name="matter_state_logged")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state in CLOSED_STATES
+
+    @property
+    def under_nondisclosure(self) -> bool:
+        return self.nondisclosure and (self.nondisclosure_until is None
+                                       or self.nondisclosure_until >= timezone.localdate())
+
+    def current_instrument(self) -> Instrument | None:
+        return self.instruments.filter(superseded_by__isnull=True).order_by("-pk").first()
+
+
+class ReferenceCounter(models.Model):
+    """The last matter number given out in a year (references look like 2026-0042)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class MatterMember(models.Model):
+    """A person named on a matter. Under a nondisclosure order, only they can see it exists."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["matter", "user"], name="one_membership")]
+
+
+class MatterEvent(models.Model):
+    """One line of a matter's timeline. The audit trail holds the same moves, tamper-evident."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=30, choices=State.choices, blank=True)
+    to_state = models.CharField(max_length=30, choices=State.choices, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class PolicyExplanation(models.Model):
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="explanations")
+    explained_to = models.CharField(_("explained to"), max_length=200)
+    explained_at = models.DateTimeField(_("when"))
+    policy = models.ForeignKey("library.PolicyVersion", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    notes = models.TextField(blank=True)
+
+
+class Instrument(models.Model):
+    """The legal document presented (step 2). A cure supersedes it with a new one."""
+
+    audit_type = "instrument"
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="instruments")
+    type = models.CharField(_("type"), max_length=30, choices=InstrumentType.choices)
+    issuing_authority = models.CharField(_("issuing court or authority"), max_length=200)
+    caption = models.CharField(_("case caption"), max_length=300, blank=True)
+    case_number = models.CharField(_("case number"), max_length=100, blank=True)
+    issued_on = models.DateField(_("date issued"), null=True, blank=True)
+    served_on = models.DateField(_("date served"), null=True, blank=True)
+    service_manner = models.CharField(_("manner of service"), max_length=200, blank=True)
+    return_at = models.DateTimeField(_("return or appearance date"), null=True, blank=True)
+    return_place = models.CharField(_("return or appearance place"), max_length=300, blank=True)
+    record_kinds = models.JSONField(_("kinds of record designated"), default=list)
+    date_from = models.DateField(_("records from"), null=True, blank=True)
+    date_to = models.DateField(_("records to"), null=True, blank=True)
+    designation_text = models.TextField(_("what it designates, in its words"), blank=True)
+    nondisclosure = models.BooleanField(_("a nondisclosure order is attached"), default=False)
+    nondisclosure_until = models.DateField(_("nondisclosure until"), null=True, blank=True)
+    file = models.ForeignKey("documents.StoredFile", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    received_at = models.DateTimeField(default=timezone.now)
+    received_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    superseded_by = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="supersedes")
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} on {self.matter.reference}"
+
+    def objection_deadline(self) -> dt.date | None:
+        """Under FRCP 45(d)(2)(B): the compliance date or 14 days after service, whichever is earlier."""
+        if self.type not in (InstrumentType.SUBPOENA, InstrumentType.SUBPOENA_DUCES_TECUM) or not self.served_on:
+            return None
+        limit = self.served_on + dt.timedelta(days=14)
+        if self.return_at:
+            return min(limit, timezone.localtime(self.return_at).date())
+        return limit
+
+
+class DesignatedUser(models.Model):
+    """A library user an instrument designates. The most confidential row here: never logged, never in a URL."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="designated_users")
+    identifier_type = models.CharField(max_length=20, choices=IdentifierType.choices)
+    value = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_identifier_type_display()}: {self.value}"
+
+
+class Review(models.Model):
+    """Counsel's review of one instrument (step 2), and its determination."""
+
+    audit_type = "review"
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="reviews")
+    counsel = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    determination = models.CharField(max_length=20, choices=Determination.choices)
+    reasons = models.TextField()
+    decided_at = models.DateTimeField(default=timezone.now)
+    cure_deadline = models.DateField(null=True, blank=True)
+    after_the_fact = models.BooleanField(default=False, help_text="A review of a warrant or emergency afterwards.")
+
+
+class ReviewAnswer(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="answers")
+    item_text = models.CharField(max_length=300)  # as the item read when answered
+    answer = models.CharField(max_length=10, choices=[("yes", _("Yes")), ("no", _("No")), ("na", _("Not applicable"))])
+    note = models.CharField(max_length=500, blank=True)
+
+
+class Defect(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="defects")
+    text = models.CharField(max_length=500)
+
+
+class Scope(models.Model):
+    """Exactly which users, record kinds and dates may be produced (step 4)."""
+
+    audit_type = "scope"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned for changes")
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="scopes")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="scopes")
+    users = models.ManyToManyField(DesignatedUser, related_name="scopes")
+    record_kinds = models.JSONField(default=list)
+    date_from = models.DateField(null=True, blank=True)
+    date_to = models.DateField(null=True, blank=True)
+    identity_only = models.BooleanField(default=False, help_text="Emergency disclosures: identity, nothing else.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    def kind_labels(self) -> list[str]:
+        return [str(RecordKind(kind).label) for kind in self.record_kinds]
+
+
+class ScopeApproval(models.Model):
+    scope = models.ForeignKey(Scope, on_delete=models.CASCADE, related_name="approvals")
+    approver = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    as_role = models.CharField(max_length=20)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "approver"], name="one_approval_per_person"),
+            models.UniqueConstraint(fields=["scope", "as_role"], name="one_approval_per_role"),
+        ]
+
+
+class Deadline(models.Model):
+    audit_type = "deadline"
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="deadlines")
+    kind = models.CharField(max_length=20, choices=DeadlineKind.choices)
+    due_on = models.DateField(db_index=True)
+    met_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    @property
+    def overdue(self) -> bool:
+        return self.met_at is None and self.due_on < timezone.localdate()
+
+
+class DeadlineReminder(models.Model):
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="reminders")
+    lead_days = models.SmallIntegerField(help_text="-1 for the overdue notice")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["deadline", "lead_days"], name="one_reminder_per_lead")]
+
+
+class WarrantRecord(models.Model):
+    """A search warrant executed at once: who came, what they took, what else was seen."""
+
+    matter = models.OneToOneField(Matter, on_delete=models.CASCADE, related_name="warrant")
+    officers_present = models.JSONField(default=list, help_text="[{name, id, agency}]")
+    executed_at = models.DateTimeField()
+    counsel_called_at = models.DateTimeField(null=True, blank=True)
+    counsel_called = models.CharField(max_length=200, blank=True)
+    inventory = models.JSONField(default=list, help_text="What was taken or copied, item by item.")
+    outside_records_viewed = models.BooleanField(default=False)
+    outside_records_note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+
+class EmergencyRecord(models.Model):
+    """An emergency request: the requester's signed statement, and the director's decision."""
+
+    matter = models.OneToOneField(Matter, on_delete=models.CASCADE, related_name="emergency")
+    statement = models.TextField(help_text="The imminent danger, as the requester states it.")
+    signed_by = models.CharField(max_length=200)
+    signed_statement_received = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    disclose_identity = models.BooleanField(null=True)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reasons = models.TextField(blank=True)
+
+
+class ConsentRecord(models.Model):
+    """A parent or guardian, or someone carrying the user's written consent: what the officer verified."""
+
+    matter = models.OneToOneField(Matter, on_delete=models.CASCADE, related_name="consent")
+    basis = models.CharField(max_length=20, choices=[("guardian", _("Parent or guardian of a minor")),
+                                                    ("consent", _("The user's written consent"))])
+    relationship = models.CharField(max_length=200, blank=True)
+    minor_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    uses_minors_card = models.BooleanField(default=False)
+    verified = models.BooleanField(default=False)
+    verification = models.TextField(help_text="How it was verified.")
+    honoured = models.BooleanField(default=False)
+    limit = models.CharField(max_length=300, blank=True, help_text="How far the jurisdiction lets it be honoured.")
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)

@@ -1,0 +1,71 @@
+"""The states a matter passes through. The moves between them are in procedure.py."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class State(models.TextChoices):
+    REFERRED = "referred", _("Referred to the officer")
+    EXPLAINED = "explained", _("Policy explained")
+    RECEIVED = "received", _("Instrument received")
+    IN_REVIEW = "in_review", _("With counsel")
+    DEFECTIVE = "defective", _("Defective: awaiting cure")
+    CHALLENGED = "challenged", _("Challenged: motion to quash")
+    SUFFICIENT = "sufficient", _("Sufficient: scope to define")
+    SCOPE_PROPOSED = "scope_proposed", _("Scope awaiting approval")
+    SCOPE_APPROVED = "scope_approved", _("Scope approved: production may begin")
+    WARRANT_EXECUTED = "warrant_executed", _("Search warrant executed: counsel to review")
+    EMERGENCY_PENDING = "emergency_pending", _("Emergency request: director to decide")
+    EMERGENCY_DECIDED = "emergency_decided", _("Emergency decided: counsel to review")
+    DECLINED = "declined", _("Declined: no instrument")
+    QUASHED = "quashed", _("Quashed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    CLOSED = "closed", _("Closed")
+
+
+EARLY_STATES = frozenset({State.REFERRED, State.EXPLAINED})
+CLOSED_STATES = frozenset({State.DECLINED, State.QUASHED, State.WITHDRAWN, State.CLOSED})
+OPEN_STATES = frozenset(State) - CLOSED_STATES
+
+# Where nothing may be scoped, compiled or released (step 3 of the procedure).
+BLOCKED_STATES = frozenset({State.DEFECTIVE, State.CHALLENGED})
+
+# The main road, for the picture of the procedure on the matter page.
+MAIN_ROAD = [
+    (State.REFERRED, _("Referred")),
+    (State.EXPLAINED, _("Policy explained")),
+    (State.RECEIVED, _("Instrument")),
+    (State.IN_REVIEW, _("Counsel's review")),
+    (State.SUFFICIENT, _("Sufficient")),
+    (State.SCOPE_PROPOSED, _("Scope proposed")),
+    (State.SCOPE_APPROVED, _("Scope approved")),
+]
+
+
+class Channel(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    MAIL = "mail", _("Mail")
+    PORTAL = "portal", _("Web portal or form")
+
+
+class Kind(models.TextChoices):
+    INQUIRY = "inquiry", _("Inquiry")
+    WARRANT = "warrant", _("Search warrant")
+    EMERGENCY = "emergency", _("Emergency request")
+    GUARDIAN = "guardian", _("Parent or guardian")
+    CONSENT = "consent", _("User's written consent")
+
+
+class Determination(models.TextChoices):
+    SUFFICIENT = "sufficient", _("Sufficient: in good form, good cause shown")
+    DEFECTIVE = "defective", _("Defective: must be cured")
+    CHALLENGE = "challenge", _("To be challenged: move to quash")
+
+
+class DeadlineKind(models.TextChoices):
+    RETURN = "return", _("Return or appearance date")
+    OBJECTION = "objection", _("Last day to object")
+    CURE = "cure", _("Cure deadline")
+    NONDISCLOSURE = "nondisclosure", _("Nondisclosure order expires")

@@ -1,0 +1,80 @@
+"""Step 2 begins: the instrument is attached. Step 3: a cured or amended one replaces a defective one."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from closedstacks.documents import uploads
+from closedstacks.library.choices import IdentifierType, InstrumentType, RecordKind
+from closedstacks.matters import deadlines
+from closedstacks.matters.errors import Result, require
+from closedstacks.matters.models import DesignatedUser, Instrument, Matter
+from closedstacks.matters.states import DeadlineKind, State
+from closedstacks.matters.steps.common import assigned, directors, name_on, officers
+
+
+def create_instrument(matter: Matter, by, *, type: str, issuing_authority: str, caption: str = "",  # noqa: A002
+                      case_number: str = "", issued_on=None, served_on=None, service_manner: str = "",
+                      return_at=None, return_place: str = "", record_kinds=(), date_from=None, date_to=None,
+                      designation_text: str = "", designated=(), nondisclosure: bool = False,
+                      nondisclosure_until=None, file=None, **unused) -> Instrument:
+    """Validate and save an instrument with the users it designates; copy its nondisclosure to the matter."""
+    require(type in InstrumentType.values, _("Choose the type of instrument."))
+    require(bool(issuing_authority.strip()), _("Name the issuing court or authority."))
+    kinds = list(dict.fromkeys(record_kinds))
+    require(set(kinds) <= set(RecordKind.values), _("Choose kinds of record from the list."))
+    require(not (date_from and date_to and date_from > date_to),
+            _("The designated dates run backwards: “from” is after “to”."))
+    require(nondisclosure or not nondisclosure_until,
+            _("A nondisclosure end date needs the nondisclosure box ticked."))
+    require(not (issued_on and served_on and served_on < issued_on), _("It cannot be served before it was issued."))
+    people = [(kind, value.strip()) for kind, value in designated if value and value.strip()]
+    require(all(kind in IdentifierType.values for kind, _value in people), _("Choose how each user is identified."))
+    stored = uploads.store(file, by=by) if file is not None else None
+    instrument = Instrument.objects.create(
+        matter=matter, type=type, issuing_authority=issuing_authority.strip(), caption=caption.strip(),
+        case_number=case_number.strip(), issued_on=issued_on, served_on=served_on,
+        service_manner=service_manner.strip(), return_at=return_at, return_place=return_place.strip(),
+        record_kinds=kinds, date_from=date_from, date_to=date_to, designation_text=designation_text.strip(),
+        nondisclosure=nondisclosure, nondisclosure_until=nondisclosure_until if nondisclosure else None,
+        file=stored, received_by=by)
+    DesignatedUser.objects.bulk_create([DesignatedUser(instrument=instrument, identifier_type=kind, value=value)
+                                        for kind, value in people])
+    matter.nondisclosure = nondisclosure
+    matter.nondisclosure_until = instrument.nondisclosure_until
+    if nondisclosure:
+        # From now on only the people named on the matter can see it exist.
+        name_on(matter, by, matter.officer, matter.counsel, matter.custodian)
+    deadlines.set_from_instrument(matter, instrument)
+    return instrument
+
+
+def _details(instrument: Instrument) -> dict:
+    return {"instrument": instrument.pk, "type": instrument.type, "nondisclosure": instrument.nondisclosure,
+            "designated": instrument.designated_users.count(),
+            "file": instrument.file.sha256 if instrument.file else None}
+
+
+def attach(matter: Matter, by, **data) -> Result:
+    require(data.get("type") != InstrumentType.SEARCH_WARRANT,
+            _("A search warrant is executed at once: use “Record a search warrant executed”."))
+    instrument = create_instrument(matter, by, **data)
+    return Result(to=State.RECEIVED,
+                  summary=_("%(type)s received.") % {"type": instrument.get_type_display()},
+                  details=_details(instrument),
+                  notices=[(directors(matter) + officers(matter), "instrument_received")])
+
+
+def cure(matter: Matter, by, **data) -> Result:
+    """A new or amended instrument replaces the defective one and goes back to counsel."""
+    previous = matter.current_instrument()
+    require(previous is not None, _("There is no instrument to cure."))
+    require(matter.counsel_id is not None, _("Assign counsel first: the cured instrument is reviewed again."))
+    instrument = create_instrument(matter, by, **data)
+    previous.superseded_by = instrument
+    previous.save(update_fields=["superseded_by"])
+    deadlines.meet(matter, DeadlineKind.CURE)
+    return Result(to=State.IN_REVIEW,
+                  summary=_("Cured instrument received; it goes back to counsel for review."),
+                  details={**_details(instrument), "supersedes": previous.pk},
+                  notices=[(assigned(matter.counsel), "review_requested")])

@@ -1,0 +1,106 @@
+"""Step 1: an inquiry logged at the desk is referred at once; the officer explains the policy."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from closedstacks.audit.trail import record
+from closedstacks.documents import uploads
+from closedstacks.incidents.models import IncidentKind
+from closedstacks.incidents.services import refer
+from closedstacks.library.models import LibraryProfile, PolicyVersion
+from closedstacks.matters.errors import Result, require
+from closedstacks.matters.models import Matter, MatterEvent, PolicyExplanation, ReferenceCounter
+from closedstacks.matters.states import Channel, State
+from closedstacks.matters.steps.common import officers
+from closedstacks.notices.services import notify
+
+
+def _next_reference() -> str:
+    year = timezone.localdate().year
+    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{year}-{counter.last:04d}"
+
+
+def log_inquiry(*, by, requester_name: str, channel: str, request_text: str, requester_agency: str = "",
+                requester_id: str = "", requester_contact: str = "", document_presented: bool = False,
+                document=None, threatening: bool = False) -> Matter:
+    """Log an inquiry from the desk: the matter exists, referred, and the officer is told — at once, together.
+
+    A document that cannot be accepted raises UploadRefused before anything is stored.
+    """
+    require("inquiry:create" in by.scopes, _("Logging an inquiry needs a library staff role."))
+    require(bool(requester_name.strip()), _("Say who asked, as far as you know."))
+    require(bool(request_text.strip()), _("Write down what they asked for, in their words."))
+    require(channel in Channel.values, _("Say how they asked."))
+    checked = uploads.check(document) if document is not None else None
+    with transaction.atomic():
+        stored = None
+        if checked is not None:
+            content_type, data = checked
+            stored = uploads.store_bytes(data, content_type=content_type, original_name=document.name or "", by=by)
+        profile = LibraryProfile.current()
+        matter = Matter.objects.create(
+            reference=_next_reference(), logged_by=by, requester_name=requester_name.strip(),
+            requester_agency=requester_agency.strip(), requester_id=requester_id.strip(),
+            requester_contact=requester_contact.strip(), channel=channel, request_text=request_text.strip(),
+            document_presented=document_presented or stored is not None, desk_document=stored,
+            threatening=threatening, officer=profile.responsible_officer,
+        )
+        MatterEvent.objects.create(matter=matter, actor=by, action="logged", to_state=State.REFERRED,
+                                   summary=_("Logged at the desk and referred to the officer."))
+        record("matter.logged", actor=by, obj=matter, details={
+            "channel": channel, "document": stored.sha256 if stored else None, "threatening": threatening})
+        recipients = officers(matter)
+        if profile.alternate_officer and profile.alternate_officer not in recipients:
+            recipients.append(profile.alternate_officer)
+        notify(recipients, template="matter_referred", context={"matter": matter},
+               url=f"/matters/{matter.reference}/")
+        if threatening:
+            refer(kind=IncidentKind.THREAT, by=by, matter=matter,
+                  summary=_("The requester was threatening or insistent at the desk (matter %(ref)s).")
+                  % {"ref": matter.reference})
+    return matter
+
+
+def explain_policy(matter: Matter, by, *, explained_to: str, explained_at=None, notes: str = "") -> Result:
+    policy = PolicyVersion.current()
+    require(policy is not None, _("There is no confidentiality policy yet: the officer writes it first."))
+    require(bool(explained_to.strip()), _("Say to whom the policy was explained."))
+    when = explained_at or timezone.now()
+    require(when <= timezone.now(), _("The explanation cannot be in the future."))
+    PolicyExplanation.objects.create(matter=matter, explained_to=explained_to.strip(), explained_at=when,
+                                     policy=policy, recorded_by=by, notes=notes)
+    return Result(to=State.EXPLAINED if matter.state == State.REFERRED else None,
+                  summary=_("Policy version %(n)s explained.") % {"n": policy.number},
+                  details={"policy_version": policy.number})
+
+
+def gate_decline(matter: Matter, by) -> None:
+    require(matter.explanations.exists(),
+            _("Record that the policy was explained first: a declined requester receives the explanation."))
+
+
+def decline(matter: Matter, by, *, reason: str = "") -> Result:
+    matter.outcome = "declined"
+    return Result(to=State.DECLINED, summary=_("Declined: no process, order or subpoena."),
+                  details={"outcome": "declined"})
+
+
+def refer_incident(matter: Matter, by, *, summary: str, kind: str = IncidentKind.THREAT) -> Result:
+    require(kind in IncidentKind.values, _("Choose what kind of incident this is."))
+    require(bool(summary.strip()), _("Describe what happened."))
+    incident = refer(kind=kind, summary=summary.strip(), by=by, matter=matter)
+    return Result(summary=_("Incident %(n)s referred to the officer.") % {"n": incident.pk},
+                  details={"incident": incident.pk})
+
+
+def withdraw(matter: Matter, by, *, reason: str = "") -> Result:
+    require(bool(reason.strip()), _("Say why the matter is withdrawn."))
+    matter.outcome = "withdrawn"
+    return Result(to=State.WITHDRAWN, summary=_("Withdrawn: %(reason)s") % {"reason": reason.strip()}, details={"outcome": "withdrawn"},
+                  notices=[(officers(matter), "matter_closed")])

@@ -1,0 +1,22 @@
+"""The procedure's pages. The scope each needs is declared here; which matters a person may open is
+decided per matter (Matter.objects.visible_to)."""
+
+from django.urls import path
+
+from closedstacks.access.scopes import scope
+from closedstacks.matters.views import desk, matter, queues
+
+app_name = "matters"
+
+urlpatterns = [
+    path("inquiries/new/", scope("inquiry:create", desk.log), name="log"),
+    path("inquiries/<str:reference>/receipt/", scope("inquiry:create", desk.receipt), name="receipt"),
+    path("matters/", scope("matter:read", queues.matter_queue), name="queues"),
+    path("matters/queue/<slug:name>/", scope("matter:read", queues.matter_queue), name="queue"),
+    path("matters/deadlines/", scope("deadline:read", queues.deadlines), name="deadlines"),
+    path("matters/<str:reference>/", scope("matter:read", matter.detail), name="detail"),
+    path("matters/<str:reference>/act/<slug:action>/", scope("matter:read", matter.act), name="act"),
+    path("matters/<str:reference>/documents/<int:file_id>/", scope("matter:read", matter.document),
+         name="document"),
+    path("matters/<str:reference>/letters/<slug:kind>.pdf", scope("matter:read", matter.letter), name="letter"),
+]

@@ -1,0 +1,129 @@
+"""One matter: what it is, where it stands, what may happen next — and the steps themselves."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from closedstacks.access.objects import get_visible_or_404
+from closedstacks.audit.trail import record
+from closedstacks.documents import uploads
+from closedstacks.documents.models import StoredFile
+from closedstacks.documents.responses import download
+from closedstacks.documents.uploads import UploadRefused
+from closedstacks.library.models import LibraryProfile
+from closedstacks.matters import letters
+from closedstacks.matters.forms import ACTION_FORMS
+from closedstacks.matters.models import Instrument, Matter, Review
+from closedstacks.matters.procedure import MOVES, ProcedureError, StaleMatter, available, perform
+from closedstacks.matters.states import MAIN_ROAD
+
+
+def _road(matter: Matter) -> list[dict]:
+    """The picture of the procedure: each step done, current or ahead."""
+    order = [state for state, _label in MAIN_ROAD]
+    position = order.index(matter.state) if matter.state in order else None
+    steps = []
+    for index, (state, label) in enumerate(MAIN_ROAD):
+        if position is None:
+            status = "done" if matter.events.filter(to_state=state).exists() else "ahead"
+        else:
+            status = "done" if index < position else "current" if index == position else "ahead"
+        steps.append({"label": label, "status": status})
+    return steps
+
+
+def _page(request, matter: Matter, *, bound: dict | None = None, status: int = 200, problem: str = ""):
+    bound = bound or {}
+    moves = available(matter, request.user)
+    forms = [(move, bound.get(move.name) or ACTION_FORMS[move.name](matter=matter)) for move in moves]
+    instruments = (matter.instruments.select_related("file", "received_by")
+                   .prefetch_related("designated_users",
+                                     Prefetch("reviews", queryset=Review.objects.select_related("counsel")
+                                              .prefetch_related("answers", "defects").order_by("decided_at")))
+                   .order_by("-pk"))
+    scopes = (matter.scopes.select_related("proposed_by")
+              .prefetch_related("users", "approvals__approver").order_by("-pk"))
+    return render(request, "matters/detail.html", {
+        "matter": matter,
+        "road": _road(matter),
+        "off_road": matter.state not in {state for state, _label in MAIN_ROAD},
+        "forms": forms,
+        "open_form": next(iter(bound), None),
+        "problem": problem,
+        "instruments": list(instruments),
+        "scopes": list(scopes),
+        "explanations": matter.explanations.select_related("policy", "recorded_by"),
+        "deadlines": matter.deadlines.all(),
+        "events": matter.events.select_related("actor"),
+        "members": matter.members.select_related("user") if matter.under_nondisclosure else [],
+        "incidents": matter.incidents.all(),
+        "warrant": getattr(matter, "warrant", None) if matter.kind == "warrant" else None,
+        "emergency": getattr(matter, "emergency", None) if matter.kind == "emergency" else None,
+        "consent": getattr(matter, "consent", None) if matter.kind in ("guardian", "consent") else None,
+        "letters": letters.available(matter),
+        "profile": LibraryProfile.current(),
+    }, status=status)
+
+
+def _viewed(request, matter: Matter) -> None:
+    """Every look at a matter is on the audit trail."""
+    with transaction.atomic():
+        record("matter.viewed", actor=request.user, obj=matter)
+
+
+def detail(request, reference: str):
+    matter = get_visible_or_404(Matter, request.user, reference=reference)
+    _viewed(request, matter)
+    return _page(request, matter)
+
+
+@require_POST
+def act(request, reference: str, action: str):
+    matter = get_visible_or_404(Matter, request.user, reference=reference)
+    if action not in MOVES:
+        raise Http404
+    form = ACTION_FORMS[action](request.POST, request.FILES, matter=matter)
+    if form.is_valid():
+        try:
+            perform(matter, action, by=request.user, version=form.cleaned_data["version"], **form.to_kwargs())
+        except StaleMatter as exc:
+            matter.refresh_from_db()
+            return _page(request, matter, status=409, problem=str(exc))
+        except (ProcedureError, UploadRefused) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Done: %(move)s.") % {"move": MOVES[action].label})
+            return redirect("matters:detail", reference=matter.reference)
+    matter.refresh_from_db()
+    return _page(request, matter, bound={action: form}, status=400)
+
+
+def document(request, reference: str, file_id: int):
+    """An instrument or desk document, as a download under a name we make, and audited."""
+    matter = get_visible_or_404(Matter, request.user, reference=reference)
+    linked = {matter.desk_document_id} | set(Instrument.objects.filter(matter=matter).values_list("file_id",
+                                                                                                 flat=True))
+    if file_id not in linked:
+        raise Http404
+    stored = StoredFile.objects.get(pk=file_id)
+    with transaction.atomic():
+        record("matter.document_downloaded", actor=request.user, obj=matter, details={"file": stored.sha256})
+    return download(uploads.read(stored), content_type=stored.content_type,
+                    filename=f"matter-{matter.reference}-document-{stored.pk}.{stored.extension}")
+
+
+def letter(request, reference: str, kind: str):
+    matter = get_visible_or_404(Matter, request.user, reference=reference)
+    if kind not in letters.available(matter):
+        raise Http404
+    data = letters.render(matter, kind)
+    with transaction.atomic():
+        record("matter.letter_generated", actor=request.user, obj=matter, details={"letter": kind})
+    return download(data, content_type="application/pdf", filename=f"matter-{matter.reference}-{kind}.pdf")
+
