@@ -100,7 +100,7 @@ class DesignatedForm(forms.Form):
 DesignatedFormSet = formset_factory(DesignatedForm, extra=3, max_num=50)
 
 
-class _WithDesignated(_MatterForm):
+class WithDesignated(_MatterForm):
     """A step that records the library users a document designates (as a small formset)."""
 
     designated_prefix = "designated"
@@ -119,7 +119,7 @@ class _WithDesignated(_MatterForm):
         return data
 
 
-class InstrumentForm(_WithDesignated):
+class InstrumentForm(WithDesignated):
     type = forms.ChoiceField(label=_("Type"), choices=[c for c in InstrumentType.choices
                                                        if c[0] != InstrumentType.SEARCH_WARRANT])
     issuing_authority = forms.CharField(label=_("Issuing court or authority"), max_length=200)
@@ -248,7 +248,7 @@ class OfficerForm(forms.Form):
 OfficerFormSet = formset_factory(OfficerForm, extra=3, max_num=20)
 
 
-class WarrantForm(_WithDesignated):
+class WarrantForm(WithDesignated):
     issuing_authority = forms.CharField(label=_("Issuing court and judge"), max_length=200)
     case_number = forms.CharField(label=_("Warrant or case number"), max_length=100, required=False)
     issued_on = forms.DateField(label=_("Date issued"), required=False, widget=DATE)
@@ -282,7 +282,7 @@ class WarrantForm(_WithDesignated):
         return data
 
 
-class EmergencyForm(_WithDesignated):
+class EmergencyForm(WithDesignated):
     statement = forms.CharField(label=_("The imminent danger, as the requester states it"),
                                 widget=forms.Textarea(attrs={"rows": 3}))
     signed_by = forms.CharField(label=_("Signed by"), max_length=200)
@@ -301,7 +301,7 @@ class DecideEmergencyForm(_MatterForm):
         self.fields["counsel"].queryset = people_with(Role.COUNSEL)
 
 
-class ConsentForm(_WithDesignated):
+class ConsentForm(WithDesignated):
     basis = forms.ChoiceField(label=_("Basis"), widget=forms.RadioSelect, choices=[
         ("guardian", _("A parent or guardian of a minor")), ("consent", _("The user's written consent"))])
     relationship = forms.CharField(label=_("Relationship to the minor"), max_length=200, required=False)

@@ -1,0 +1,263 @@
+"""The procedure over JSON: the same services, the same forms, the same rules as the pages.
+
+A move is posted as ``{"version": <the version you saw>, "data": {...}}`` where
+``data`` holds the fields of that move's form (``GET /api/v1/moves`` lists
+them). Files are not taken here: attach them on the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.http import Http404
+from ninja import Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from closedstacks.api.auth import Scope
+from closedstacks.audit.trail import record
+from closedstacks.matters.errors import MatterNotFound, ProcedureError, StaleMatter
+from closedstacks.matters.forms import ACTION_FORMS, InquiryForm, WithDesignated
+from closedstacks.matters.models import Matter
+from closedstacks.matters.procedure import MOVES, available, perform
+from closedstacks.matters.queues import QUEUES, queue
+from closedstacks.matters.steps.intake import log_inquiry
+
+router = Router(tags=["matters"])
+
+
+class MatterRow(Schema):
+    reference: str
+    state: str
+    state_label: str
+    kind: str
+    logged_at: dt.datetime
+    nondisclosure_in_force: bool
+
+
+class Event(Schema):
+    at: dt.datetime
+    action: str
+    to_state: str
+    summary: str
+
+
+class DesignatedOut(Schema):
+    id: int
+    identifier_type: str
+    value: str
+
+
+class InstrumentOut(Schema):
+    id: int
+    type: str
+    issuing_authority: str
+    case_number: str
+    return_at: dt.datetime | None
+    record_kinds: list[str]
+    date_from: dt.date | None
+    date_to: dt.date | None
+    nondisclosure: bool
+    superseded: bool
+    designated: list[DesignatedOut]
+
+
+class MoveOut(Schema):
+    name: str
+    label: str
+
+
+class MatterOut(MatterRow):
+    version: int
+    requester_name: str
+    requester_agency: str
+    channel: str
+    request_text: str
+    counsel: str | None
+    custodian: str | None
+    instruments: list[InstrumentOut]
+    moves: list[MoveOut]
+    timeline: list[Event]
+
+
+class InquiryIn(Schema):
+    requester_name: str
+    requester_agency: str = ""
+    requester_id: str = ""
+    requester_contact: str = ""
+    channel: str
+    request_text: str
+    document_presented: bool = False
+    threatening: bool = False
+
+
+class Receipt(Schema):
+    reference: str
+    receipt_url: str
+
+
+class MoveIn(Schema):
+    version: int
+    data: dict = {}
+
+
+class Moved(Schema):
+    reference: str
+    state: str
+    version: int
+
+
+class Problem(Schema):
+    detail: str
+    errors: dict = {}
+
+
+class FieldOut(Schema):
+    name: str
+    required: bool
+    kind: str
+    choices: list[str] = []
+
+
+class MoveForm(Schema):
+    name: str
+    label: str
+    fields: list[FieldOut]
+
+
+def _row(matter: Matter) -> dict:
+    return {"reference": matter.reference, "state": matter.state, "state_label": str(matter.get_state_display()),
+            "kind": matter.kind, "logged_at": matter.logged_at, "nondisclosure_in_force": matter.under_nondisclosure}
+
+
+def _visible(request, reference: str) -> Matter:
+    matter = Matter.objects.visible_to(request.user).filter(reference=reference).first()
+    if matter is None:
+        raise Http404
+    return matter
+
+
+@router.get("/matters", response=list[MatterRow], auth=Scope("matter:read"))
+@paginate(LimitOffsetPagination)
+def matters(request, queue_name: str = "open"):
+    """Matters you may open, in one of the queues: waiting (for you), open, closed."""
+    if queue_name not in QUEUES:
+        raise Http404
+    return [_row(m) for m in queue(request.user, queue_name).order_by("-logged_at")]
+
+
+@router.get("/matters/{reference}", response=MatterOut, auth=Scope("matter:read"))
+def matter(request, reference: str):
+    matter = _visible(request, reference)
+    with transaction.atomic():
+        record("matter.viewed", actor=request.user, obj=matter, details={"via": "api"})
+    instruments = matter.instruments.prefetch_related("designated_users").order_by("-pk")
+    return {
+        **_row(matter), "version": matter.version, "requester_name": matter.requester_name,
+        "requester_agency": matter.requester_agency, "channel": matter.channel,
+        "request_text": matter.request_text,
+        "counsel": matter.counsel.username if matter.counsel_id else None,
+        "custodian": matter.custodian.username if matter.custodian_id else None,
+        "instruments": [{
+            "id": i.pk, "type": i.type, "issuing_authority": i.issuing_authority, "case_number": i.case_number,
+            "return_at": i.return_at, "record_kinds": i.record_kinds, "date_from": i.date_from, "date_to": i.date_to,
+            "nondisclosure": i.nondisclosure, "superseded": i.superseded_by_id is not None,
+            "designated": [{"id": d.pk, "identifier_type": d.identifier_type, "value": d.value}
+                           for d in i.designated_users.all()]} for i in instruments],
+        "moves": [{"name": m.name, "label": str(m.label)} for m in available(matter, request.user)],
+        "timeline": [{"at": e.at, "action": e.action, "to_state": e.to_state, "summary": e.summary}
+                     for e in matter.events.all()],
+    }
+
+
+@router.post("/inquiries", response={201: Receipt, 400: Problem}, auth=Scope("inquiry:create"))
+def new_inquiry(request, payload: InquiryIn):
+    """Log an inquiry from the desk: the matter is referred and the officer told at once."""
+    form = InquiryForm(payload.dict())
+    if not form.is_valid():
+        return Status(400, {"detail": "The inquiry is not complete.", "errors": form.errors.get_json_data()})
+    try:
+        made = log_inquiry(by=request.user, **{k: v for k, v in form.cleaned_data.items() if k != "document"})
+    except ProcedureError as exc:
+        return Status(400, {"detail": str(exc)})
+    return Status(201, {"reference": made.reference, "receipt_url": f"/inquiries/{made.reference}/receipt/"})
+
+
+def _form_data(data: dict) -> dict:
+    """JSON as a form would post it; formsets (designated, officers) from lists of objects."""
+    out = {"designated-TOTAL_FORMS": "0", "designated-INITIAL_FORMS": "0",
+           "officers-TOTAL_FORMS": "0", "officers-INITIAL_FORMS": "0"}
+    for key, value in data.items():
+        if key in ("designated", "officers") and isinstance(value, list):
+            out[f"{key}-TOTAL_FORMS"] = str(len(value))
+            for index, row in enumerate(value):
+                for name, cell in (row or {}).items():
+                    out[f"{key}-{index}-{name}"] = cell
+        elif isinstance(value, list):
+            out[key] = [str(item) for item in value]
+        elif value is None:
+            continue
+        else:
+            out[key] = value if isinstance(value, bool) else str(value)
+    return out
+
+
+class _Data(dict):
+    """A dict that answers getlist() the way a QueryDict does, for multiple-choice fields."""
+
+    def getlist(self, key):
+        value = self.get(key, [])
+        return value if isinstance(value, list) else [value]
+
+
+@router.post("/matters/{reference}/moves/{name}", response={200: Moved, 400: Problem, 404: Problem, 409: Problem},
+             auth=Scope("matter:read"))
+def move(request, reference: str, name: str, payload: MoveIn):
+    """Make one move of the procedure. The move's own rules decide who may make it, and when."""
+    matter = _visible(request, reference)
+    if name not in MOVES:
+        return Status(404, {"detail": "No such move."})
+    form = ACTION_FORMS[name](_Data({**_form_data(payload.data), "version": str(payload.version)}), matter=matter)
+    if not form.is_valid():
+        errors = form.errors.get_json_data()
+        for extra in ("designated", "officers"):
+            formset = getattr(form, extra, None)
+            if formset is not None and formset.errors and any(formset.errors):
+                errors[extra] = formset.errors
+        return Status(400, {"detail": "Some fields need attention.", "errors": errors})
+    try:
+        moved = perform(matter, name, by=request.user, version=payload.version, **form.to_kwargs())
+    except StaleMatter as exc:
+        return Status(409, {"detail": str(exc)})
+    except MatterNotFound:
+        return Status(404, {"detail": "No such matter."})
+    except ProcedureError as exc:
+        return Status(400, {"detail": str(exc)})
+    return Status(200, {"reference": moved.reference, "state": moved.state, "version": moved.version})
+
+
+@router.get("/moves", response=list[MoveForm], auth=Scope("matter:read"))
+def moves(request):
+    """Every move of the procedure with the fields its ``data`` takes.
+
+    People (counsel, custodian, person) are given by account id. The checklist
+    moves (determine, review_after) also take ``item_<id>`` (yes, no or na) and
+    ``note_<id>`` for each active checklist item of the instrument's type.
+    """
+    described = []
+    for name, move_ in MOVES.items():
+        fields = []
+        form_class = ACTION_FORMS[name]
+        for field_name, field in form_class.base_fields.items():
+            if field_name == "version":
+                continue
+            choices = [str(value) for value, _label in getattr(field, "choices", [])] if hasattr(field, "choices") \
+                and not hasattr(field, "queryset") else []
+            fields.append({"name": field_name, "required": field.required, "kind": type(field).__name__,
+                           "choices": choices})
+        if issubclass(form_class, WithDesignated):
+            fields.append({"name": "designated", "required": False, "kind": "list[{identifier_type, value}]"})
+        if name == "record_warrant":
+            fields.append({"name": "officers", "required": True, "kind": "list[{name, id, agency}]"})
+        described.append({"name": name, "label": str(move_.label), "fields": fields})
+    return described

@@ -1,0 +1,95 @@
+"""Building matters for tests: through the same services the pages use, up to any state."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from closedstacks.library.models import ChecklistItem, LibraryProfile
+from closedstacks.matters.procedure import perform
+from closedstacks.matters.steps.intake import log_inquiry
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def pdf_upload(name: str = "subpoena.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def instrument_data(**overrides) -> dict:
+    today = timezone.localdate()
+    data = dict(type="subpoena_duces_tecum", issuing_authority="Superior Court of Example County",
+                caption="People v. Doe", case_number="CR-2026-118", issued_on=today - dt.timedelta(days=3),
+                served_on=today - dt.timedelta(days=1), service_manner="in person",
+                return_at=timezone.now() + dt.timedelta(days=30), return_place="Courtroom 4",
+                record_kinds=["past_loans", "holds"], date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 12, 31),
+                designation_text="Circulation records of card 21000000123",
+                designated=[("card", "21000000123"), ("name", "Jordan Example")])
+    data.update(overrides)
+    return data
+
+
+def all_yes(matter) -> dict:
+    instrument = matter.current_instrument()
+    return {item.pk: ("yes", "") for item in ChecklistItem.objects.filter(instrument_type=instrument.type,
+                                                                          active=True)}
+
+
+def set_officer(officer) -> None:
+    profile = LibraryProfile.current()
+    profile.responsible_officer = officer
+    profile.save()
+
+
+def new_matter(accounts, **overrides):
+    data = dict(requester_name="Det. Casey Smith", requester_agency="Example Police Department",
+                requester_id="4471", requester_contact="555-0100", channel="in_person",
+                request_text="Wants to know who borrowed a book about chemistry.")
+    data.update(overrides)
+    return log_inquiry(by=accounts["staff"], **data)
+
+
+ROAD = ["referred", "explained", "received", "in_review", "sufficient", "scope_proposed", "scope_approved"]
+
+
+def matter_at(state: str, accounts, *, nondisclosure: bool = False, defective_first: bool = False):
+    """A fresh matter taken along the main road to ``state`` (or to 'defective' / 'challenged')."""
+    officer, director, counsel = accounts["officer"], accounts["director"], accounts["counsel"]
+    matter = new_matter(accounts)
+    if state == "referred":
+        return matter
+    matter = perform(matter, "explain_policy", by=officer, explained_to="Det. Casey Smith")
+    if state == "explained":
+        return matter
+    matter = perform(matter, "attach_instrument", by=director,
+                     **instrument_data(nondisclosure=nondisclosure,
+                                       nondisclosure_until=timezone.localdate() + dt.timedelta(days=90)
+                                       if nondisclosure else None))
+    if state == "received":
+        return matter
+    matter = perform(matter, "assign_counsel", by=director, counsel=counsel)
+    if state == "in_review":
+        return matter
+    if state in ("defective", "challenged") or defective_first:
+        determination = "challenge" if state == "challenged" else "defective"
+        matter = perform(matter, "determine", by=counsel, answers=all_yes(matter), determination=determination,
+                         reasons="Pre-printed signature on a blank form.", defects=["No signature of the clerk."],
+                         cure_deadline=timezone.localdate() + dt.timedelta(days=10))
+        if state in ("defective", "challenged"):
+            return matter
+        matter = perform(matter, "cure", by=director, **instrument_data())
+    matter = perform(matter, "determine", by=counsel, answers=all_yes(matter), determination="sufficient",
+                     reasons="In good form; good cause shown.")
+    if state == "sufficient":
+        return matter
+    users = list(matter.current_instrument().designated_users.values_list("pk", flat=True))
+    matter = perform(matter, "propose_scope", by=director, users=users[:1], record_kinds=["past_loans"],
+                     date_from=dt.date(2025, 3, 1), date_to=dt.date(2025, 6, 30))
+    if state == "scope_proposed":
+        return matter
+    matter = perform(matter, "approve_scope", by=director)
+    matter = perform(matter, "approve_scope", by=counsel)
+    assert matter.state == "scope_approved"
+    return matter
