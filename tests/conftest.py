@@ -34,7 +34,7 @@ def _plain_static_storage(settings):
 
 def make_account(username: str, *roles: str, password: str = "correct horse battery staple"):
     user, _ = services.create_account(username=username, roles=roles, by="test", password=password,
-                                      full_name=username.title())
+                                      full_name=username.title(), email=f"{username}@example.org")
     return user
 
 
@@ -113,3 +113,47 @@ def python_in(code: str, *, env: dict, timeout: float = 120):
                           timeout=timeout, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+def run_jobs() -> int:
+    """Run the queued background jobs here and now, as `closedstacks jobs work` would."""
+    from django_tasks_db.models import DBTaskResult
+
+    ran = 0
+    for job in DBTaskResult.objects.filter(status="READY").order_by("enqueued_at"):
+        job.task.call(*job.args_kwargs["args"], **job.args_kwargs["kwargs"])
+        DBTaskResult.objects.filter(pk=job.pk).update(status="SUCCESSFUL")
+        ran += 1
+    return ran
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on loopback; the messages it received."""
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+            import email
+
+            self.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content)))
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield inbox.messages
+    controller.stop()
