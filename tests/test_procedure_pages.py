@@ -6,14 +6,12 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 
 from closedstacks.audit.models import AuditEntry
 from closedstacks.documents.models import StoredFile
 from closedstacks.matters.models import Matter
 from closedstacks.notices.models import Notice
-from tests.conftest import sign_in
 from tests.procedure import PDF, all_yes, matter_at, set_officer
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +162,7 @@ def test_deadlines_and_overdue(accounts, client_for):
     page = client_for("officer").get("/matters/deadlines/").content.decode()
     assert matter.reference in page and 'class="overdue' in page
     home = client_for("director").get("/").content.decode()
-    assert "1 overdue deadline" in home
+    assert "Overdue deadlines: 1" in home
 
 
 def test_the_officer_edits_the_policy_as_a_new_version(accounts, client_for):

@@ -18,9 +18,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from django.utils import timezone
 
 from closedstacks.audit.models import AuditEntry
 from closedstacks.documents.uploads import UploadRefused

@@ -11,8 +11,9 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 
 
-def get_visible_or_404(model, user, **lookup):
+def get_visible_or_404(model, user, *, related: tuple[str, ...] = (), **lookup):
+    """The object, if ``user`` may see it; otherwise 404. ``related`` names foreign keys to fetch with it."""
     manager = model._default_manager
     if not hasattr(manager, "visible_to"):
         raise TypeError(f"{model.__name__} has no visible_to(user); declare who may see it")
-    return get_object_or_404(manager.visible_to(user), **lookup)
+    return get_object_or_404(manager.visible_to(user).select_related(*related), **lookup)

@@ -39,3 +39,31 @@ def audit_bench(scale, databases, postgres_url, as_json):
         click.echo(f"  plain read        {data['read_s']:>10.3f} s")
         click.echo(f"  full verification {data['verify_s']:>10.3f} s     "
                    f"verify_vs_read   = {data['verify_vs_read']:.2f}  (target <= 1.5)")
+
+
+@bench.command("matters")
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(min=0.0001, max=10),
+              help="Fraction of the full 100,000 matters and 1,000,000 audit entries.")
+@click.option("--databases", default="sqlite,postgresql", show_default=True,
+              help="Comma-separated: sqlite, postgresql.")
+@click.option("--postgres-url", envvar="CLOSEDSTACKS_BENCH_POSTGRES_URL",
+              default="postgres://postgres@127.0.0.1:5432/postgres", show_default=True,
+              help="A PostgreSQL server where a scratch database may be created and dropped.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+def matters_bench(scale, databases, postgres_url, as_json):
+    """Render every queue page and the matter page with 100,000 matters; compare with a trivial page."""
+    from closedstacks.bench.matters import run
+
+    engines = [name.strip() for name in databases.split(",") if name.strip()]
+    figures = run(matters=max(50, int(100_000 * scale)), entries=max(100, int(1_000_000 * scale)),
+                  engines=engines, postgres_url=postgres_url)
+    if as_json:
+        click.echo(json.dumps(figures, indent=2))
+        return
+    for engine, data in figures["databases"].items():
+        click.echo(f"\n{engine}: {data['matters']:,} matters, {data['audit_entries']:,} audit entries "
+                   f"(built in {data['built_s']} s); trivial page {data['trivial_ms']} ms")
+        for name, ratio in data["ratios"].items():
+            click.echo(f"  {name:<28} {data['pages_ms'][name]:>8.1f} ms  {ratio:>5.2f}x  "
+                       f"{data['queries'][name]:>3} queries")
+        click.echo(f"  page_vs_trivial_max = {data['page_vs_trivial_max']:.2f}  (target <= 3)")

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from closedstacks.access.roles import Role
 from closedstacks.library.models import LibraryProfile
-from closedstacks.matters.models import Deadline, DeadlineReminder, Instrument, Matter
+from closedstacks.matters.models import Deadline, DeadlineReminder, Instrument, Matter, visibility
 from closedstacks.matters.states import CLOSED_STATES, DeadlineKind
 from closedstacks.notices.services import notify
 
@@ -45,8 +45,8 @@ def meet(matter: Matter, kind: str) -> None:
 
 def open_deadlines(user):
     """Unmet deadlines on open matters ``user`` may see, soonest first."""
-    return (Deadline.objects.filter(met_at__isnull=True, matter__in=Matter.objects.visible_to(user).open())
-            .select_related("matter").order_by("due_on", "pk"))
+    return (Deadline.objects.filter(visibility(user, outer="matter"), met_at__isnull=True)
+            .exclude(matter__state__in=CLOSED_STATES).select_related("matter").order_by("due_on", "pk"))
 
 
 def _recipients(matter: Matter) -> list:

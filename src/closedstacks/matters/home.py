@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from closedstacks.matters.deadlines import open_deadlines
 from closedstacks.matters.models import Matter
-from closedstacks.matters.queues import queue
+from closedstacks.matters.queues import count
 from closedstacks.web.home import Panel, panel
 
 
@@ -16,10 +16,12 @@ def desk_panel(user):
 def matters_panel(user):
     from django.utils import timezone
 
-    deadlines = open_deadlines(user)
+    deadlines = open_deadlines(user).order_by()
+    cap = 1000  # beyond this, "1000+" says enough and costs nothing more
     return Panel(_("Matters"), "matters/_home_matters.html", {
-        "waiting": queue(user, "waiting").count(),
-        "open": queue(user, "open").count(),
-        "overdue": deadlines.filter(due_on__lt=timezone.localdate()).count(),
-        "soon": deadlines.filter(due_on__gte=timezone.localdate()).count(),
+        "waiting": count(user, "waiting", cap),
+        "open": count(user, "open", cap),
+        "overdue": deadlines.filter(due_on__lt=timezone.localdate())[:cap].count(),
+        "soon": deadlines.filter(due_on__gte=timezone.localdate())[:cap].count(),
+        "cap": cap,
     })

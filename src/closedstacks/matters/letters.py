@@ -36,10 +36,10 @@ def available(matter: Matter) -> dict:
     found = {"explanation": LETTERS["explanation"]}
     if matter.state == State.DECLINED:
         found["decline"] = LETTERS["decline"]
-    if _defective_review(matter) is not None:
+    if matter.state not in EARLY_STATES and _defective_review(matter) is not None:
         found["defects"] = LETTERS["defects"]
     if matter.kind == "emergency" or (matter.state in EARLY_STATES
-                                      and LibraryProfile.current().emergency_disclosure_allowed):
+                                      and LibraryProfile.current().emergency_disclosure_allowed):  # noqa: SIM114
         found["emergency"] = LETTERS["emergency"]
     return found
 

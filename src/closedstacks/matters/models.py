@@ -28,29 +28,37 @@ from closedstacks.matters.states import (
 USER = settings.AUTH_USER_MODEL
 
 
+def visibility(user, outer: str = "pk") -> Q:
+    """The condition on a matter (or, with ``outer``, on a row pointing at one) that ``user`` may open it.
+
+    Officers and directors see every matter; counsel and custodians only
+    those they are assigned to. A matter under a nondisclosure order in
+    force is visible only to the people named on it. Everyone else —
+    desk staff, auditors, administrators — sees none.
+    """
+    nothing = Q(pk__in=[])
+    if not user.is_authenticated or "matter:read" not in user.scopes:
+        return nothing
+    prefix = "" if outer == "pk" else outer + "__"
+    roles = user.roles
+    if Role.OFFICER in roles or Role.DIRECTOR in roles:
+        by_role = Q()
+    else:
+        by_role = nothing
+        if Role.COUNSEL in roles:
+            by_role |= Q(**{f"{prefix}counsel": user})
+        if Role.CUSTODIAN in roles:
+            by_role |= Q(**{f"{prefix}custodian": user})
+    named = Exists(MatterMember.objects.filter(matter=OuterRef(outer), user=user))
+    not_gagged = Q(**{f"{prefix}nondisclosure": False}) | Q(**{f"{prefix}nondisclosure_until__lt":
+                                                                 timezone.localdate()})
+    return by_role & (not_gagged | Q(named))
+
+
 class MatterQuerySet(models.QuerySet):
     def visible_to(self, user) -> MatterQuerySet:
-        """Matters ``user`` may open.
-
-        Officers and directors see every matter; counsel and custodians only
-        those they are assigned to. A matter under a nondisclosure order in
-        force is visible only to the people named on it. Everyone else —
-        desk staff, auditors, administrators — sees none.
-        """
-        if not user.is_authenticated or "matter:read" not in user.scopes:
-            return self.none()
-        roles = user.roles
-        by_role = Q(pk__in=[])
-        if Role.OFFICER in roles or Role.DIRECTOR in roles:
-            by_role = Q()
-        else:
-            if Role.COUNSEL in roles:
-                by_role |= Q(counsel=user)
-            if Role.CUSTODIAN in roles:
-                by_role |= Q(custodian=user)
-        named = Exists(MatterMember.objects.filter(matter=OuterRef("pk"), user=user))
-        not_gagged = Q(nondisclosure=False) | Q(nondisclosure_until__lt=timezone.localdate())
-        return self.filter(by_role).filter(not_gagged | Q(named))
+        """Matters ``user`` may open (see :func:`visibility`)."""
+        return self.filter(visibility(user))
 
     def open(self) -> MatterQuerySet:
         return self.exclude(state__in=CLOSED_STATES)
@@ -94,7 +102,8 @@ class Matter(models.Model):
 
     class Meta:
         ordering = ["-logged_at", "-pk"]
-        indexes = [models.Index(fields=["state", "logged_at"], name="matter_state_logged")]
+        # Queues read each state's matters newest first, straight from this index.
+        indexes = [models.Index(fields=["state", "logged_at", "id"], name="matter_state_logged")]
 
     def __str__(self) -> str:
         return self.reference

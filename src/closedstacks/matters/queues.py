@@ -1,16 +1,21 @@
 """What waits for whom: the queues on the matters page and the home page.
 
-Each role's queue is one filter over the matters that person may open, so a
-queue page costs the same few queries however many matters there are.
+A queue is a condition over the matters a person may open. A page of it is
+read state by state, newest first, straight from the (state, logged_at)
+index, and merged: the page costs the same few queries however many
+matters there are.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
 from closedstacks.access.roles import Role
 from closedstacks.matters.models import Matter, Scope, ScopeApproval
-from closedstacks.matters.states import CLOSED_STATES, State
+from closedstacks.matters.states import CLOSED_STATES, OPEN_STATES, Kind, State
 
 
 def _approved_by(role: str):
@@ -18,33 +23,87 @@ def _approved_by(role: str):
                                                as_role=role))
 
 
-def waiting_filter(user) -> Q:
-    """Matters on which ``user`` has the next step."""
+def waiting(user) -> tuple[set, Q]:
+    """The states in which ``user`` may have the next step, and the condition that they do."""
     roles = user.roles
-    waiting = Q(pk__in=[])
+    states, condition = set(), Q(pk__in=[])
     if Role.OFFICER in roles:
-        waiting |= Q(state__in=[State.REFERRED, State.EXPLAINED])
+        states |= {State.REFERRED, State.EXPLAINED}
+        condition |= Q(state__in=[State.REFERRED, State.EXPLAINED])
     if Role.DIRECTOR in roles:
-        waiting |= Q(state__in=[State.RECEIVED, State.SUFFICIENT, State.EMERGENCY_PENDING, State.DEFECTIVE])
-        waiting |= Q(state=State.WARRANT_EXECUTED, counsel__isnull=True)
-        waiting |= Q(state=State.SCOPE_PROPOSED) & ~Q(_approved_by("director"))
+        mine = {State.RECEIVED, State.SUFFICIENT, State.EMERGENCY_PENDING, State.DEFECTIVE}
+        states |= mine | {State.WARRANT_EXECUTED, State.SCOPE_PROPOSED}
+        condition |= Q(state__in=mine) | Q(state=State.WARRANT_EXECUTED, counsel__isnull=True)
+        condition |= Q(state=State.SCOPE_PROPOSED) & ~Q(_approved_by("director"))
     if Role.COUNSEL in roles:
-        mine = Q(counsel=user)
-        waiting |= mine & Q(state__in=[State.IN_REVIEW, State.CHALLENGED, State.WARRANT_EXECUTED,
-                                        State.EMERGENCY_DECIDED])
-        waiting |= mine & Q(state=State.SCOPE_PROPOSED) & ~Q(_approved_by("counsel"))
+        mine = {State.IN_REVIEW, State.CHALLENGED, State.WARRANT_EXECUTED, State.EMERGENCY_DECIDED}
+        states |= mine | {State.SCOPE_PROPOSED}
+        condition |= Q(counsel=user, state__in=mine)
+        condition |= Q(counsel=user, state=State.SCOPE_PROPOSED) & ~Q(_approved_by("counsel"))
     if Role.CUSTODIAN in roles:
-        waiting |= Q(custodian=user, state=State.SCOPE_APPROVED)
-    return waiting
+        states.add(State.SCOPE_APPROVED)
+        condition |= Q(custodian=user, state=State.SCOPE_APPROVED)
+    return states, condition
 
 
-QUEUES = {
-    "waiting": lambda user, qs: qs.filter(waiting_filter(user)).exclude(state__in=CLOSED_STATES),
-    "open": lambda user, qs: qs.exclude(state__in=CLOSED_STATES),
-    "closed": lambda user, qs: qs.filter(state__in=CLOSED_STATES),
-}
+def _queue(user, name: str) -> tuple[set, Q]:
+    if name == "waiting":
+        return waiting(user)
+    if name == "open":
+        return set(OPEN_STATES), Q()
+    return set(CLOSED_STATES), Q()
+
+
+QUEUES = ("waiting", "open", "closed")
 
 
 def queue(user, name: str):
-    base = Matter.objects.visible_to(user).select_related("counsel", "custodian")
-    return QUEUES[name](user, base)
+    """The whole queue as one query (for counts and the API)."""
+    states, condition = _queue(user, name)
+    return Matter.objects.visible_to(user).filter(condition, state__in=states).select_related("counsel")
+
+
+def count(user, name: str, cap: int = 1000) -> int:
+    """How many matters are in a queue, counting no further than ``cap``."""
+    return queue(user, name).order_by()[:cap].count()
+
+
+ROW = ("pk", "reference", "state", "kind", "logged_at", "counsel__full_name", "counsel__username")
+_STATE = "\x00state\x00"  # stands for the state while the query is compiled once
+
+
+def page(user, name: str, *, newest_first: bool = True, after: tuple[dt.datetime, int] | None = None,
+         size: int = 50) -> list[dict]:
+    """Up to ``size`` rows of a queue, following ``after`` (the last one shown), newest or oldest first.
+
+    The query is compiled once, for a placeholder state, and run once per
+    state of the queue: each run reads at most ``size`` rows from the
+    (state, logged_at, id) index. Compiling it anew for every state would
+    cost more than running it.
+    """
+    states, condition = _queue(user, name)
+    base = Matter.objects.visible_to(user).filter(condition)
+    order = ("-logged_at", "-pk") if newest_first else ("logged_at", "pk")
+    if after is not None:
+        when, pk = after
+        if newest_first:
+            base = base.filter(Q(logged_at__lt=when) | Q(logged_at=when, pk__lt=pk))
+        else:
+            base = base.filter(Q(logged_at__gt=when) | Q(logged_at=when, pk__gt=pk))
+    query = base.filter(state=_STATE).order_by(*order).values(*ROW)[:size].query
+    sql, params = query.sql_with_params()
+    slot = params.index(_STATE)
+    found = []
+    with connection.cursor() as cursor:
+        for state in sorted(states):
+            cursor.execute(sql, [state if index == slot else value for index, value in enumerate(params)])
+            found += [dict(zip(ROW, values)) for values in cursor.fetchall()]
+    found.sort(key=lambda row: (row["logged_at"], row["pk"]), reverse=newest_first)
+    for row in found[:size]:
+        if connection.vendor == "sqlite" and isinstance(row["logged_at"], dt.datetime) \
+                and row["logged_at"].tzinfo is None:
+            row["logged_at"] = row["logged_at"].replace(tzinfo=dt.timezone.utc)
+        row["state_label"] = State(row["state"]).label
+        row["kind_label"] = Kind(row["kind"]).label
+        row["counsel"] = row["counsel__full_name"] or row["counsel__username"] or ""
+    return found[:size]

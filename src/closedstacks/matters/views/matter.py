@@ -8,7 +8,6 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from closedstacks.access.objects import get_visible_or_404
 from closedstacks.audit.trail import record
@@ -16,11 +15,10 @@ from closedstacks.documents import uploads
 from closedstacks.documents.models import StoredFile
 from closedstacks.documents.responses import download
 from closedstacks.documents.uploads import UploadRefused
-from closedstacks.library.models import LibraryProfile
 from closedstacks.matters import letters
 from closedstacks.matters.forms import ACTION_FORMS
 from closedstacks.matters.models import Instrument, Matter, Review
-from closedstacks.matters.procedure import MOVES, ProcedureError, StaleMatter, available, perform
+from closedstacks.matters.procedure import MOVES, ProcedureError, StaleMatter, available, check, perform
 from closedstacks.matters.states import MAIN_ROAD
 
 
@@ -38,10 +36,7 @@ def _road(matter: Matter) -> list[dict]:
     return steps
 
 
-def _page(request, matter: Matter, *, bound: dict | None = None, status: int = 200, problem: str = ""):
-    bound = bound or {}
-    moves = available(matter, request.user)
-    forms = [(move, bound.get(move.name) or ACTION_FORMS[move.name](matter=matter)) for move in moves]
+def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
     instruments = (matter.instruments.select_related("file", "received_by")
                    .prefetch_related("designated_users",
                                      Prefetch("reviews", queryset=Review.objects.select_related("counsel")
@@ -53,8 +48,7 @@ def _page(request, matter: Matter, *, bound: dict | None = None, status: int = 2
         "matter": matter,
         "road": _road(matter),
         "off_road": matter.state not in {state for state, _label in MAIN_ROAD},
-        "forms": forms,
-        "open_form": next(iter(bound), None),
+        "moves": available(matter, request.user),
         "problem": problem,
         "instruments": list(instruments),
         "scopes": list(scopes),
@@ -67,8 +61,11 @@ def _page(request, matter: Matter, *, bound: dict | None = None, status: int = 2
         "emergency": getattr(matter, "emergency", None) if matter.kind == "emergency" else None,
         "consent": getattr(matter, "consent", None) if matter.kind in ("guardian", "consent") else None,
         "letters": letters.available(matter),
-        "profile": LibraryProfile.current(),
     }, status=status)
+
+
+def _step_page(request, matter: Matter, move, form, *, status: int = 200):
+    return render(request, "matters/act.html", {"matter": matter, "move": move, "form": form}, status=status)
 
 
 def _viewed(request, matter: Matter) -> None:
@@ -78,16 +75,23 @@ def _viewed(request, matter: Matter) -> None:
 
 
 def detail(request, reference: str):
-    matter = get_visible_or_404(Matter, request.user, reference=reference)
+    matter = get_visible_or_404(Matter, request.user, reference=reference,
+                                related=("officer", "counsel", "custodian"))
     _viewed(request, matter)
     return _page(request, matter)
 
 
-@require_POST
 def act(request, reference: str, action: str):
+    """One step, on a page of its own: the form (GET), then the move (POST)."""
     matter = get_visible_or_404(Matter, request.user, reference=reference)
     if action not in MOVES:
         raise Http404
+    try:
+        move = check(matter, action, request.user)
+    except ProcedureError as exc:
+        return _page(request, matter, status=409 if request.method == "POST" else 403, problem=str(exc))
+    if request.method != "POST":
+        return _step_page(request, matter, move, ACTION_FORMS[action](matter=matter))
     form = ACTION_FORMS[action](request.POST, request.FILES, matter=matter)
     if form.is_valid():
         try:
@@ -98,10 +102,9 @@ def act(request, reference: str, action: str):
         except (ProcedureError, UploadRefused) as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Done: %(move)s.") % {"move": MOVES[action].label})
+            messages.success(request, _("Done: %(move)s.") % {"move": move.label})
             return redirect("matters:detail", reference=matter.reference)
-    matter.refresh_from_db()
-    return _page(request, matter, bound={action: form}, status=400)
+    return _step_page(request, matter, move, form, status=400)
 
 
 def document(request, reference: str, file_id: int):

@@ -1,0 +1,95 @@
+"""One engine's page benchmark, in its own process on a scratch database.
+
+Usage: python -m closedstacks.bench.matters_run MATTERS AUDIT_ENTRIES
+Prints one JSON line: each page's median time, and its ratio to a trivial
+signed-in page (the account page) measured in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+
+REPEAT = 15
+
+
+def main(argv: list[str]) -> None:
+    matter_count, entry_count = int(argv[0]), int(argv[1])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "closedstacks.conf.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from closedstacks.bench import matters_data
+    from closedstacks.matters.models import Matter
+
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", interactive=False, verbosity=0)
+    who = matters_data.people()
+    began = time.perf_counter()
+    matters_data.matters(matter_count, who)
+    matters_data.audit_entries(entry_count)
+    built_s = time.perf_counter() - began
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    def client_for(user):
+        client = Client()
+        client.force_login(user)
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
+
+    director, counsel = client_for(who["director"]), client_for(who["counsel0"])
+    sample = Matter.objects.filter(state="scope_approved", nondisclosure=False).order_by("-pk").first()
+    pages = {
+        "trivial (account page)": (director, "/account/"),
+        "queue: waiting (director)": (director, "/matters/queue/waiting/"),
+        "queue: open (director)": (director, "/matters/queue/open/"),
+        "queue: closed (director)": (director, "/matters/queue/closed/"),
+        "queue: waiting (counsel)": (counsel, "/matters/queue/waiting/"),
+        "deadlines (director)": (director, "/matters/deadlines/"),
+        "matter page (director)": (director, f"/matters/{sample.reference}/"),
+        "home (director)": (director, "/"),
+    }
+    timings, queries = {}, {}
+    for name, (client, url) in pages.items():
+        for _ in range(3):
+            assert client.get(url).status_code == 200, (name, url)
+        samples = []
+        for _ in range(REPEAT):
+            start = time.perf_counter()
+            client.get(url)
+            samples.append(time.perf_counter() - start)
+        timings[name] = statistics.median(samples)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        queries[name] = len(captured)
+    trivial = timings["trivial (account page)"]
+    ratios = {name: round(value / trivial, 2) for name, value in timings.items() if not name.startswith("trivial")}
+    required = {name: ratio for name, ratio in ratios.items() if not name.startswith("home")}
+    print(json.dumps({
+        "engine": connection.vendor, "matters": matter_count, "audit_entries": entry_count,
+        "built_s": round(built_s, 1), "trivial_ms": round(trivial * 1000, 2),
+        "pages_ms": {name: round(value * 1000, 2) for name, value in timings.items()},
+        "queries": queries, "ratios": ratios, "page_vs_trivial_max": max(required.values()),
+    }))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
