@@ -42,6 +42,12 @@ def sample_kwargs(accounts):
                              "note.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"))
     matter.counsel, matter.custodian = accounts["counsel"], accounts["custodian"]
     matter.save()
+    from closedstacks.matters.models import Instrument, Review
+
+    instrument = Instrument.objects.create(matter=matter, type="subpoena", issuing_authority="Court",
+                                           received_by=accounts["director"])
+    review = Review.objects.create(instrument=instrument, counsel=accounts["counsel"], determination="sufficient",
+                                   reasons="Fine.")
     ref = {"reference": matter.reference}
     return {
         "accounts:detail": {"pk": target},
@@ -52,6 +58,7 @@ def sample_kwargs(accounts):
         "matters:act": {**ref, "action": "withdraw"},
         "matters:document": {**ref, "file_id": matter.desk_document_id},
         "matters:letter": {**ref, "kind": "explanation"},
+        "matters:review": {**ref, "review_id": review.pk},
         "library:checklist-item": {"pk": ChecklistItem.objects.first().pk},
     }
 

@@ -105,7 +105,8 @@ def _details(rows, steps_of, who, rng) -> None:
                 return_at=logged_at + dt.timedelta(days=30)))
             if state not in (State.DECLINED, State.WITHDRAWN, State.QUASHED, State.CLOSED):
                 for kind, days in (("return", 30), ("objection", 14)):
-                    deadlines.append(Deadline(matter_id=pk, kind=kind, due_on=(logged_at + dt.timedelta(days=days)).date()))
+                    due = (logged_at + dt.timedelta(days=days)).date()
+                    deadlines.append(Deadline(matter_id=pk, kind=kind, due_on=due))
     MatterEvent.objects.bulk_create(events, batch_size=BATCH)
     Deadline.objects.bulk_create(deadlines, batch_size=BATCH)
     Instrument.objects.bulk_create(instruments, batch_size=BATCH)

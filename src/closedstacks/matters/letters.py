@@ -32,14 +32,19 @@ def _defective_review(matter: Matter) -> Review | None:
             .select_related("instrument").prefetch_related("defects").order_by("-decided_at", "-pk").first())
 
 
-def available(matter: Matter) -> dict:
+def available(matter: Matter, *, instruments=None) -> dict:
+    """The letters this matter can produce now. ``instruments``, with their reviews prefetched, saves a query."""
     found = {"explanation": LETTERS["explanation"]}
     if matter.state == State.DECLINED:
         found["decline"] = LETTERS["decline"]
-    if matter.state not in EARLY_STATES and _defective_review(matter) is not None:
+    if instruments is not None:
+        defective = any(r.determination == Determination.DEFECTIVE for i in instruments for r in i.reviews.all())
+    else:
+        defective = matter.state not in EARLY_STATES and _defective_review(matter) is not None
+    if defective:
         found["defects"] = LETTERS["defects"]
     if matter.kind == "emergency" or (matter.state in EARLY_STATES
-                                      and LibraryProfile.current().emergency_disclosure_allowed):  # noqa: SIM114
+                                      and LibraryProfile.current().emergency_disclosure_allowed):
         found["emergency"] = LETTERS["emergency"]
     return found
 

@@ -102,5 +102,6 @@ def refer_incident(matter: Matter, by, *, summary: str, kind: str = IncidentKind
 def withdraw(matter: Matter, by, *, reason: str = "") -> Result:
     require(bool(reason.strip()), _("Say why the matter is withdrawn."))
     matter.outcome = "withdrawn"
-    return Result(to=State.WITHDRAWN, summary=_("Withdrawn: %(reason)s") % {"reason": reason.strip()}, details={"outcome": "withdrawn"},
+    return Result(to=State.WITHDRAWN, summary=_("Withdrawn: %(reason)s") % {"reason": reason.strip()},
+                  details={"outcome": "withdrawn"},
                   notices=[(officers(matter), "matter_closed")])

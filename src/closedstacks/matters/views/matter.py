@@ -17,9 +17,9 @@ from closedstacks.documents.responses import download
 from closedstacks.documents.uploads import UploadRefused
 from closedstacks.matters import letters
 from closedstacks.matters.forms import ACTION_FORMS
-from closedstacks.matters.models import Instrument, Matter, Review
+from closedstacks.matters.models import Instrument, Matter, Review, ScopeApproval
 from closedstacks.matters.procedure import MOVES, ProcedureError, StaleMatter, available, check, perform
-from closedstacks.matters.states import MAIN_ROAD
+from closedstacks.matters.states import MAIN_ROAD, State
 
 
 def _road(matter: Matter) -> list[dict]:
@@ -37,31 +37,53 @@ def _road(matter: Matter) -> list[dict]:
 
 
 def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
-    instruments = (matter.instruments.select_related("file", "received_by")
+    instruments = (matter.instruments.select_related("file")
                    .prefetch_related("designated_users",
                                      Prefetch("reviews", queryset=Review.objects.select_related("counsel")
-                                              .prefetch_related("answers", "defects").order_by("decided_at")))
+                                              .prefetch_related("defects").order_by("decided_at")))
                    .order_by("-pk"))
     scopes = (matter.scopes.select_related("proposed_by")
-              .prefetch_related("users", "approvals__approver").order_by("-pk"))
+              .prefetch_related("users", Prefetch("approvals", queryset=ScopeApproval.objects.select_related(
+                  "approver"))).order_by("-pk"))
+    instruments = list(instruments)
     return render(request, "matters/detail.html", {
         "matter": matter,
         "road": _road(matter),
         "off_road": matter.state not in {state for state, _label in MAIN_ROAD},
         "moves": available(matter, request.user),
         "problem": problem,
-        "instruments": list(instruments),
+        "instruments": instruments,
         "scopes": list(scopes),
         "explanations": matter.explanations.select_related("policy", "recorded_by"),
         "deadlines": matter.deadlines.all(),
-        "events": matter.events.select_related("actor"),
+        "events": _timeline(matter),
         "members": matter.members.select_related("user") if matter.under_nondisclosure else [],
         "incidents": matter.incidents.all(),
         "warrant": getattr(matter, "warrant", None) if matter.kind == "warrant" else None,
         "emergency": getattr(matter, "emergency", None) if matter.kind == "emergency" else None,
         "consent": getattr(matter, "consent", None) if matter.kind in ("guardian", "consent") else None,
-        "letters": letters.available(matter),
+        "letters": letters.available(matter, instruments=instruments),
     }, status=status)
+
+
+def review(request, reference: str, review_id: int):
+    """Counsel's checklist for one review, item by item, as it was answered."""
+    matter = get_visible_or_404(Matter, request.user, reference=reference)
+    found = Review.objects.filter(pk=review_id, instrument__matter=matter).select_related(
+        "counsel", "instrument").first()
+    if found is None:
+        raise Http404
+    _viewed(request, matter)
+    return render(request, "matters/review.html", {"matter": matter, "review": found,
+                                                   "answers": found.answers.all()})
+
+
+def _timeline(matter: Matter) -> list[dict]:
+    rows = list(matter.events.values("at", "to_state", "summary", "actor__full_name", "actor__username"))
+    for row in rows:
+        row["actor"] = row["actor__full_name"] or row["actor__username"] or "system"
+        row["to_label"] = State(row["to_state"]).label if row["to_state"] else ""
+    return rows
 
 
 def _step_page(request, matter: Matter, move, form, *, status: int = 200):
