@@ -287,3 +287,12 @@ def test_a_withdrawn_matter_keeps_its_whole_history(accounts):
     matter = perform(matter, "withdraw", by=accounts["director"], reason="The case settled.")
     assert matter.state == "withdrawn" and matter.events.count() == events + 1
     assert matter.instruments.count() == 1 and matter.explanations.count() == 1
+
+
+def test_a_withdrawn_proposal_awaits_no_one(accounts):
+    matter = matter_at("scope_proposed", accounts)
+    assert matter.awaiting == "both"
+    matter = perform(matter, "approve_scope", by=accounts["director"])
+    assert matter.awaiting == "counsel"
+    matter = perform(matter, "withdraw", by=accounts["director"], reason="Settled.")
+    assert matter.awaiting == ""

@@ -119,6 +119,13 @@ def check_invariants(matter: Matter, people: dict) -> None:
             and matter.kind not in ("emergency", "warrant"):
         latest = matter.current_instrument().reviews.filter(after_the_fact=False).order_by("-decided_at", "-pk")
         assert latest.first().determination == Determination.SUFFICIENT, "past a defect without a new review"
+    if matter.state == State.SCOPE_PROPOSED:
+        given = set(Scope.objects.get(matter=matter, status=Scope.Status.PROPOSED).approvals.values_list(
+            "as_role", flat=True))
+        missing = {"director", "counsel"} - given
+        assert matter.awaiting == ("both" if len(missing) == 2 else "".join(missing)), "awaiting out of step"
+    else:
+        assert matter.awaiting == "", "awaiting left set outside a proposed scope"
     changes = matter.events.exclude(to_state="").exclude(action="logged").count()
     audited = [e.details_data for e in AuditEntry.objects.filter(object_type="matter", object_id=str(matter.pk))
                .exclude(action__in=["matter.logged", "matter.viewed"])]

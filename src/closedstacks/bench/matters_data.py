@@ -79,6 +79,7 @@ def matters(total: int, who: dict, seed: int = 7) -> None:
                     request_text="Asked about a user's loans.",
                     counsel=rng.choice(counsels) if steps_of[state] >= 3 else None,
                     custodian=who["custodian"] if state == State.SCOPE_APPROVED else None,
+                    awaiting="both" if state == State.SCOPE_PROPOSED else "",
                     nondisclosure=gagged, nondisclosure_until=(now + dt.timedelta(days=200)).date() if gagged else None,
                     closed_at=now if state in (State.DECLINED, State.WITHDRAWN, State.QUASHED, State.CLOSED) else None))
             Matter.objects.bulk_create(batch)

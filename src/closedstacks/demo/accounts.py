@@ -52,4 +52,23 @@ def ensure_demo_accounts(by: str) -> list[DemoAccount]:
             user.is_demo = True
             user.must_change_password = False
             user.save(update_fields=["password", "is_demo", "must_change_password"])
+    _demo_library()
     return list(DEMO_ACCOUNTS)
+
+
+def _demo_library() -> None:
+    """Give the demo library an officer to refer to, once (a later run changes nothing an admin set)."""
+    from closedstacks.accounts.models import User
+    from closedstacks.library.models import LibraryProfile
+
+    profile = LibraryProfile.current()
+    if profile.responsible_officer_id is None:
+        profile.name = "Example Public Library (demo)"
+        profile.jurisdiction = "Illinois"
+        profile.statute = "75 ILCS 70/1"
+        profile.responsible_officer = User.objects.get(username="officer")
+        profile.alternate_officer = User.objects.get(username="director")
+        profile.officer_phone, profile.after_hours_phone = "555-0100", "555-0199"
+        profile.officer_email = "privacy@demo.invalid"
+        profile.emergency_disclosure_allowed = True
+        profile.save()

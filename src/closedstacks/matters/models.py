@@ -91,6 +91,10 @@ class Matter(models.Model):
     counsel = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     custodian = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
+    # Whose approval a proposed scope still needs ("both", "director", "counsel", or ""), kept by the
+    # scope steps so that queues can filter on it without looking into the approvals.
+    awaiting = models.CharField(max_length=10, blank=True, default="")
+
     # Nondisclosure, copied from the current instrument so lists can filter on it.
     nondisclosure = models.BooleanField(default=False)
     nondisclosure_until = models.DateField(null=True, blank=True)
@@ -103,7 +107,8 @@ class Matter(models.Model):
     class Meta:
         ordering = ["-logged_at", "-pk"]
         # Queues read each state's matters newest first, straight from this index.
-        indexes = [models.Index(fields=["state", "logged_at", "id"], name="matter_state_logged")]
+        indexes = [models.Index(fields=["state", "logged_at", "id"], name="matter_state_logged"),
+                   models.Index(fields=["counsel", "state", "logged_at", "id"], name="matter_counsel_queue")]
 
     def __str__(self) -> str:
         return self.reference

@@ -139,6 +139,8 @@ def perform(matter: Matter | int, name: str, *, by, version: int | None = None, 
         result: Result = move.step(locked, by, **data)
         if result.to is not None:
             locked.state = result.to
+        if locked.state != State.SCOPE_PROPOSED:
+            locked.awaiting = ""  # only a proposed scope awaits approvals
         if locked.state in CLOSED_STATES and locked.closed_at is None:
             locked.closed_at = timezone.now()
         locked.version += 1

@@ -11,16 +11,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from closedstacks.access.roles import Role
-from closedstacks.matters.models import Matter, Scope, ScopeApproval
+from closedstacks.matters.models import Matter
 from closedstacks.matters.states import CLOSED_STATES, OPEN_STATES, Kind, State
-
-
-def _approved_by(role: str):
-    return Exists(ScopeApproval.objects.filter(scope__matter=OuterRef("pk"), scope__status=Scope.Status.PROPOSED,
-                                               as_role=role))
 
 
 def waiting(user) -> tuple[set, Q]:
@@ -34,12 +29,12 @@ def waiting(user) -> tuple[set, Q]:
         mine = {State.RECEIVED, State.SUFFICIENT, State.EMERGENCY_PENDING, State.DEFECTIVE}
         states |= mine | {State.WARRANT_EXECUTED, State.SCOPE_PROPOSED}
         condition |= Q(state__in=mine) | Q(state=State.WARRANT_EXECUTED, counsel__isnull=True)
-        condition |= Q(state=State.SCOPE_PROPOSED) & ~Q(_approved_by("director"))
+        condition |= Q(state=State.SCOPE_PROPOSED, awaiting__in=["both", "director"])
     if Role.COUNSEL in roles:
         mine = {State.IN_REVIEW, State.CHALLENGED, State.WARRANT_EXECUTED, State.EMERGENCY_DECIDED}
         states |= mine | {State.SCOPE_PROPOSED}
         condition |= Q(counsel=user, state__in=mine)
-        condition |= Q(counsel=user, state=State.SCOPE_PROPOSED) & ~Q(_approved_by("counsel"))
+        condition |= Q(counsel=user, state=State.SCOPE_PROPOSED, awaiting__in=["both", "counsel"])
     if Role.CUSTODIAN in roles:
         states.add(State.SCOPE_APPROVED)
         condition |= Q(custodian=user, state=State.SCOPE_APPROVED)

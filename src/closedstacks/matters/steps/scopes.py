@@ -85,6 +85,7 @@ def propose(matter: Matter, by, *, users=(), record_kinds=(), date_from=None, da
     scope = Scope.objects.create(matter=matter, instrument=instrument, record_kinds=kinds, date_from=date_from,
                                  date_to=date_to, proposed_by=by)
     scope.users.set([designated[pk] for pk in chosen])
+    matter.awaiting = "both"
     return Result(to=State.SCOPE_PROPOSED,
                   summary=_("Scope proposed: %(users)d user(s), %(kinds)d kind(s) of record.")
                   % {"users": len(chosen), "kinds": len(kinds)},
@@ -99,6 +100,7 @@ def approve(matter: Matter, by) -> Result:
     ScopeApproval.objects.create(scope=scope, approver=by, as_role=slot)
     approvals = list(scope.approvals.all())
     both = {a.as_role for a in approvals} == {"director", "counsel"} and len({a.approver_id for a in approvals}) == 2
+    matter.awaiting = "" if both else ("counsel" if slot == "director" else "director")
     if not both:
         return Result(summary=_("Scope approved by the %(role)s; the other approval is still needed.")
                       % {"role": slot}, details={"scope": scope.pk, "as": slot},
@@ -118,6 +120,7 @@ def return_scope(matter: Matter, by, *, reason: str) -> Result:
     require(scope is not None, _("There is no proposed scope."))
     scope.status = Scope.Status.RETURNED
     scope.save(update_fields=["status"])
+    matter.awaiting = ""
     return Result(to=State.SUFFICIENT, summary=_("Scope returned for changes: %(reason)s") % {"reason": reason},
                   details={"scope": scope.pk}, notices=[(directors(matter) + assigned(matter.counsel),
                                                          "scope_returned")])

@@ -1,0 +1,63 @@
+"""Two people acting on the same matter at the same moment: one wins, the other is told why.
+
+Both processes saw the same version of the matter; they move at once. The
+row lock and the version check let exactly one through.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+from tests.conftest import cli_env, closedstacks, python_in
+
+SETUP = """
+from tests.conftest import make_account
+from tests.procedure import matter_at, set_officer
+accounts = {r: make_account(r, r) for r in ['staff', 'officer', 'director', 'counsel', 'custodian']}
+set_officer(accounts['officer'])
+m = matter_at('received', accounts)
+print(m.pk, m.version)
+"""
+
+RACE = """
+import sys, time
+from closedstacks.accounts.models import User
+from closedstacks.matters.procedure import perform, StaleMatter
+pk, version, who, start = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+person = User.objects.get(username=who)
+while time.time() < start:
+    time.sleep(0.001)
+try:
+    if who == 'director':
+        perform(pk, 'assign_counsel', by=person, version=version, counsel=User.objects.get(username='counsel'))
+    else:
+        perform(pk, 'withdraw', by=person, version=version, reason='They gave up.')
+    print('won')
+except StaleMatter as exc:
+    print('lost:', exc)
+"""
+
+PRELUDE = ("import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'closedstacks.conf.settings'); "
+           "django.setup()\n")
+
+
+def test_two_people_at_once_cannot_both_win(scratch_url, tmp_path):
+    env = cli_env(scratch_url, tmp_path)
+    assert closedstacks("migrate", env=env).returncode == 0
+    pk, version = python_in(SETUP, env=env).split()
+    start = str(time.time() + 3)
+    racers = [subprocess.Popen([sys.executable, "-c", PRELUDE + RACE, pk, version, who, start], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+              for who in ("director", "officer")]
+    outcomes = []
+    for racer in racers:
+        out, err = racer.communicate(timeout=120)
+        assert racer.returncode == 0, err
+        outcomes.append(out.strip())
+    assert sorted(o.split(":")[0] for o in outcomes) == ["lost", "won"]
+    assert any("someone else changed this matter" in o for o in outcomes)
+    state = python_in(f"from closedstacks.matters.models import Matter\nm = Matter.objects.get(pk={pk})\n"
+                      "print(m.state, m.version, m.events.exclude(to_state='').count())", env=env).split()
+    assert state[0] in ("in_review", "withdrawn") and int(state[1]) == int(version) + 1
