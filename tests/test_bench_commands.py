@@ -1,0 +1,37 @@
+"""The benchmarks run, at a tiny scale, and report the figures they promise (no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from tests.conftest import closedstacks, current_engine, postgres_server_url
+
+
+def env_for(tmp_path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOSEDSTACKS_")}
+    env["CLOSEDSTACKS_DATA_DIR"] = str(tmp_path)
+    return env
+
+
+def test_bench_audit_reports_its_ratios(tmp_path, django_db_blocker):
+    with django_db_blocker.unblock():
+        engine = current_engine()
+    done = closedstacks("bench", "audit", "--scale", "0.002", "--databases", engine, "--postgres-url",
+                        postgres_server_url(), "--json", env=env_for(tmp_path), timeout=600)
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    assert figures["databases"][engine]["entries"] == 200
+    assert figures["append_vs_insert"][engine] > 0 and figures["verify_vs_read"][engine] > 0
+
+
+def test_bench_matters_reports_its_ratios(tmp_path, django_db_blocker):
+    with django_db_blocker.unblock():
+        engine = current_engine()
+    done = closedstacks("bench", "matters", "--scale", "0.002", "--databases", engine, "--postgres-url",
+                        postgres_server_url(), "--json", env=env_for(tmp_path), timeout=600)
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    data = figures["databases"][engine]
+    assert data["matters"] == 200 and figures["page_vs_trivial_max"] > 0
+    assert set(data["ratios"]) >= {"queue: waiting (director)", "queue: open (director)", "matter page (director)"}
