@@ -30,23 +30,32 @@ MFA_EXEMPT_ROLES = frozenset({Role.STAFF})
 # belong to the officer, the director, counsel and the custodian. Which
 # matters a person may open is decided per matter (Matter.objects.visible_to).
 DESK = frozenset({"inquiry:create"})
+# Everyone who works here reports threats, unauthorized demands and privacy
+# problems (seeing their own reports only), and takes the training assigned.
+EVERYONE = frozenset({"report:create", "training:take"})
 
 ROLE_SCOPES: dict[str, frozenset[str]] = {
-    Role.STAFF: DESK,
-    Role.OFFICER: DESK | {
+    Role.STAFF: EVERYONE | DESK,
+    # The officer runs the desk for incidents and breaches, the training and the contact list.
+    Role.OFFICER: EVERYONE | DESK | {
         "matter:read", "matter:explain", "matter:instrument", "matter:withdraw", "matter:warrant",
-        "policy:manage", "deadline:read",
+        "policy:manage", "deadline:read", "incident:read", "incident:manage", "breach:identities",
+        "training:manage", "training:compliance", "contacts:manage",
     },
-    Role.DIRECTOR: DESK | {
+    Role.DIRECTOR: EVERYONE | DESK | {
         "matter:read", "matter:instrument", "matter:assign", "matter:scope", "matter:decide", "matter:withdraw",
-        "matter:warrant", "deadline:read",
+        "matter:warrant", "deadline:read", "incident:read", "breach:identities", "training:compliance",
     },
-    Role.COUNSEL: DESK | {"matter:read", "matter:review", "matter:scope", "checklist:manage", "deadline:read"},
-    Role.CUSTODIAN: DESK | {"matter:read"},
-    Role.AUDITOR: frozenset({"audit:read", "audit:verify"}),
-    # An administrator manages accounts and the system, and reads no matter.
-    Role.ADMIN: frozenset({"account:manage", "library:manage"}),
+    Role.COUNSEL: EVERYONE | DESK | {"matter:read", "matter:review", "matter:scope", "checklist:manage",
+                                     "deadline:read"},
+    Role.CUSTODIAN: EVERYONE | DESK | {"matter:read"},
+    Role.AUDITOR: EVERYONE | {"audit:read", "audit:verify"},
+    # An administrator manages accounts and the system, and reads no matter and no report but their own.
+    Role.ADMIN: EVERYONE | {"account:manage", "library:manage", "contacts:manage"},
 }
+
+# Roles whose members act on matters; the library may require their training to be current first.
+PRIVILEGED_ROLES = frozenset({Role.OFFICER, Role.DIRECTOR, Role.COUNSEL, Role.CUSTODIAN})
 
 ALL_SCOPES = frozenset().union(*ROLE_SCOPES.values())
 

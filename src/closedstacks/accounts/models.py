@@ -27,6 +27,8 @@ class User(AbstractUser):
         default=False, help_text=_("Set when an administrator gave a temporary password.")
     )
     is_demo = models.BooleanField(default=False, editable=False)
+    branch = models.ForeignKey("library.Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
+                               verbose_name=_("branch"))
 
     objects = AccountManager()
 

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "closedstacks.documents",
     "closedstacks.notices",
     "closedstacks.incidents",
+    "closedstacks.training",
     "closedstacks.matters",
     "closedstacks.api",
     "ninja",

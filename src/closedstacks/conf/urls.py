@@ -11,5 +11,7 @@ urlpatterns = [
     path("", include("closedstacks.matters.urls")),
     path("", include("closedstacks.library.urls")),
     path("", include("closedstacks.notices.urls")),
+    path("", include("closedstacks.incidents.urls")),
+    path("", include("closedstacks.training.urls")),
     path("api/v1/", declared_patterns()),
 ]

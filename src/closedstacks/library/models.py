@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +63,16 @@ class LibraryProfile(models.Model):
     consent_honoured = models.BooleanField(_("honour a user's written consent"), default=True)
     reminder_lead_days = models.CharField(_("deadline reminders (days before)"), max_length=40, default="7,2,1",
                                           validators=[validate_lead_days])
+    training_required = models.BooleanField(
+        _("require current training to act on a matter"), default=False,
+        help_text=_("When on, the officer, director, counsel and custodians must have completed the training "
+                    "assigned to them, and not let it lapse, before they can act on a matter. Anyone can still "
+                    "log an inquiry or report a problem."))
+    training_valid_days = models.PositiveSmallIntegerField(
+        _("training stays current for (days)"), default=365,
+        validators=[MinValueValidator(30), MaxValueValidator(1095)])
+    training_reminder_days = models.CharField(_("training reminders (days before expiry)"), max_length=40,
+                                              default="30,7", validators=[validate_lead_days])
 
     def __str__(self) -> str:
         return self.name
@@ -74,6 +85,10 @@ class LibraryProfile(models.Model):
     @property
     def lead_days(self) -> list[int]:
         return sorted({int(part) for part in self.reminder_lead_days.split(",") if part.strip()}, reverse=True)
+
+    @property
+    def training_lead_days(self) -> list[int]:
+        return sorted({int(part) for part in self.training_reminder_days.split(",") if part.strip()}, reverse=True)
 
     def officers(self) -> list:
         return [user for user in (self.responsible_officer, self.alternate_officer) if user and user.is_active]
@@ -117,3 +132,64 @@ class ChecklistItem(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Branch(models.Model):
+    """A building or department of the library; staff belong to one, service points are in one."""
+
+    audit_type = "branch"
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "branches"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServicePoint(models.Model):
+    """A desk where staff meet the public; each gets its own printed desk card."""
+
+    audit_type = "service_point"
+
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="service_points",
+                               verbose_name=_("branch"))
+    name = models.CharField(_("name"), max_length=120, help_text=_("e.g. Circulation desk, Children's desk."))
+    phone = models.CharField(_("desk phone"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["branch__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["branch", "name"], name="one_service_point_name_per_branch")]
+
+    def __str__(self) -> str:
+        return f"{self.branch.name}: {self.name}"
+
+
+class ContactKind(models.TextChoices):
+    OFFICER = "officer", _("Responsible officer")
+    ALTERNATE_OFFICER = "alternate_officer", _("Alternate officer")
+    DIRECTOR = "director", _("Director")
+    ALTERNATE_DIRECTOR = "alternate_director", _("Alternate to the director")
+    COUNSEL = "counsel", _("Counsel")
+
+
+class Contact(models.Model):
+    """One line of the contact list shown in the referral script and on the desk card."""
+
+    audit_type = "contact"
+
+    kind = models.CharField(_("who"), max_length=30, choices=ContactKind.choices)
+    name = models.CharField(_("name"), max_length=150)
+    title = models.CharField(_("title or firm"), max_length=150, blank=True)
+    office_phone = models.CharField(_("office phone"), max_length=40, blank=True)
+    after_hours_phone = models.CharField(_("after-hours phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name}"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TrainingConfig(AppConfig):
+    name = "closedstacks.training"
+    label = "training"
+    verbose_name = "Staff training: modules, assignments, completions"
