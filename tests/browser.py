@@ -24,13 +24,13 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
 
 SETUP = """
 from closedstacks.demo.accounts import ensure_demo_accounts
-from closedstacks.library.models import LibraryProfile
+from closedstacks.library.models import Contact, LibraryProfile
 from closedstacks.accounts.models import User
 ensure_demo_accounts(by="cli:test")
 profile = LibraryProfile.current()
 profile.responsible_officer = User.objects.get(username="officer")
-profile.officer_phone, profile.after_hours_phone = "555-0111", "555-0199"
 profile.save()
+Contact.objects.create(kind="officer", name="Olive Officer", office_phone="555-0111", after_hours_phone="555-0199")
 """
 
 

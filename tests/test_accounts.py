@@ -160,3 +160,30 @@ def test_user_commands_manage_accounts_and_are_audited(scratch_url, tmp_path):
     for action in ("account.created", "account.role_granted", "account.role_revoked", "account.disabled",
                    "account.unlocked"):
         assert f"('{action}', 'cli:" in actions, action
+
+
+def test_an_administrator_sets_the_branch_a_person_works_at(accounts, client_for):
+    from closedstacks.audit.models import AuditEntry
+    from closedstacks.library.models import Branch
+
+    branch = Branch.objects.create(name="Eastside Branch")
+    admin = client_for("admin")
+    staff = accounts["staff"]
+    assert admin.post(f"/accounts/{staff.pk}/branch/", {"branch": branch.pk}).status_code == 302
+    staff.refresh_from_db()
+    assert staff.branch == branch
+    assert AuditEntry.objects.filter(action="account.branch_changed", object_id=str(staff.pk)).count() == 1
+    assert client_for("officer").post(f"/accounts/{staff.pk}/branch/", {"branch": ""}).status_code == 403
+    staff.refresh_from_db()
+    assert staff.branch == branch
+
+
+def test_the_command_line_creates_an_account_at_a_branch(accounts):
+    from closedstacks.accounts.services import AccountError, create_account
+    from closedstacks.library.models import Branch
+
+    Branch.objects.create(name="Main Library")
+    made, _temporary = create_account(username="newdesk", roles=["staff"], branch="main library", by="cli:test")
+    assert made.branch.name == "Main Library"
+    with pytest.raises(AccountError, match="no branch named 'Nowhere'"):
+        create_account(username="lost", roles=["staff"], branch="Nowhere", by="cli:test")

@@ -29,11 +29,10 @@ def officer_configured(accounts):
 
 
 def test_the_desk_logs_an_inquiry_and_shows_the_referral_script(accounts, client_for):
-    from closedstacks.library.models import LibraryProfile
+    from closedstacks.library.models import Contact
 
-    profile = LibraryProfile.current()
-    profile.officer_phone, profile.after_hours_phone = "555-0111", "555-0199"
-    profile.save()
+    Contact.objects.create(kind="officer", name="Olive Officer", office_phone="555-0111",
+                           after_hours_phone="555-0199")
     desk = client_for("staff")
     response = desk.post("/inquiries/new/", {**DESK, "document": SimpleUploadedFile("subpoena.pdf", PDF)})
     matter = Matter.objects.get()

@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from closedstacks.access.roles import Role
+from closedstacks.library.models import Branch
 
 
 class SignInForm(AuthenticationForm):
@@ -40,6 +41,20 @@ class AccountForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), required=False,
                              help_text=_("Where notices for this person are sent."))
     roles = RolesField(help_text=_("Every role except Staff requires a second factor at sign-in."))
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=None, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = Branch.objects.all()
+
+
+class BranchForm(forms.Form):
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=None, required=False,
+                                    empty_label=_("— no branch —"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = Branch.objects.all()
 
 
 class RolesForm(forms.Form):

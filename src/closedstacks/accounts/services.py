@@ -73,7 +73,7 @@ def _active_admins_besides(user: User) -> int:
 
 
 def create_account(*, username: str, by, email: str = "", full_name: str = "", roles=(),
-                   password: str | None = None) -> tuple[User, str | None]:
+                   password: str | None = None, branch: str | None = None) -> tuple[User, str | None]:
     """Create an account. Without a password, return a temporary one to be changed at first sign-in."""
     username = username.strip()
     if not username:
@@ -85,7 +85,7 @@ def create_account(*, username: str, by, email: str = "", full_name: str = "", r
     if User.objects.filter(username__iexact=username).exists():
         raise AccountError(f"An account named {username!r} already exists.")
     roles = _check_roles(roles)
-    user = User(username=username, email=email.strip(), full_name=full_name.strip())
+    user = User(username=username, email=email.strip(), full_name=full_name.strip(), branch=_branch(branch))
     temporary = None
     if password is None:
         temporary = temporary_password()
@@ -98,9 +98,33 @@ def create_account(*, username: str, by, email: str = "", full_name: str = "", r
         RoleGrant.objects.bulk_create(
             [RoleGrant(user=user, role=role, granted_by=_acting_user(by)) for role in roles]
         )
-        record("account.created", actor=by, obj=user, details={"roles": roles})
+        record("account.created", actor=by, obj=user,
+               details={"roles": roles, **({"branch": user.branch_id} if user.branch_id else {})})
     user.forget_roles()
     return user, temporary
+
+
+def _branch(name_or_branch):
+    """A branch given by name (the command line) or as itself (a form); None for none."""
+    from closedstacks.library.models import Branch
+
+    if name_or_branch in (None, "") or isinstance(name_or_branch, Branch):
+        return name_or_branch or None
+    found = Branch.objects.filter(name__iexact=str(name_or_branch).strip()).first()
+    if found is None:
+        names = ", ".join(Branch.objects.values_list("name", flat=True)) or "none yet"
+        raise AccountError(f"There is no branch named {name_or_branch!r} (branches: {names}).")
+    return found
+
+
+def set_branch(user: User, branch, *, by) -> None:
+    """Which branch a person works at (training compliance is counted per branch)."""
+    branch = _branch(branch)
+    with transaction.atomic():
+        if user.branch_id != (branch.pk if branch else None):
+            user.branch = branch
+            user.save(update_fields=["branch"])
+            record("account.branch_changed", actor=by, obj=user, details={"branch": branch.pk if branch else None})
 
 
 def grant_role(user: User, role: str, *, by) -> bool:

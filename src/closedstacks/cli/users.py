@@ -37,15 +37,16 @@ def user() -> None:
 @click.option("--role", "roles", multiple=True, type=click.Choice(ROLE_NAMES), help="A role to grant (repeatable).")
 @click.option("--name", "full_name", default="", help="Full name.")
 @click.option("--email", default="", help="E-mail address for notices.")
+@click.option("--branch", default=None, help="The branch they work at (by name).")
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from standard input instead of making a temporary one.")
-def add(username, roles, full_name, email, password_stdin):
+def add(username, roles, full_name, email, branch, password_stdin):
     """Create an account. Prints a temporary password unless --password-stdin is given."""
     services, actor = _services()
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     try:
         account, temporary = services.create_account(username=username, roles=roles, full_name=full_name,
-                                                     email=email, password=password, by=actor)
+                                                     email=email, password=password, branch=branch, by=actor)
     except services.AccountError as exc:
         fail(str(exc))
     click.echo(f"Created {account.username} with roles: {', '.join(sorted(account.roles)) or 'none'}.")

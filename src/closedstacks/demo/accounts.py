@@ -56,10 +56,19 @@ def ensure_demo_accounts(by: str) -> list[DemoAccount]:
     return list(DEMO_ACCOUNTS)
 
 
+DEMO_CONTACTS = [
+    ("officer", "Oscar Officer", "Responsible officer", "555-0100", "555-0199", "privacy@demo.invalid"),
+    ("alternate_officer", "Dolores Director", "Director (alternate officer)", "555-0101", "555-0198", ""),
+    ("director", "Dolores Director", "Library director", "555-0101", "555-0198", "director@demo.invalid"),
+    ("alternate_director", "Ada Assistant", "Assistant director", "555-0102", "", ""),
+    ("counsel", "Carmen Counsel", "Counsel, Example & Partners LLP", "555-0150", "555-0151", "counsel@demo.invalid"),
+]
+
+
 def _demo_library() -> None:
     """Give the demo library an officer to refer to, once (a later run changes nothing an admin set)."""
     from closedstacks.accounts.models import User
-    from closedstacks.library.models import LibraryProfile
+    from closedstacks.library.models import Branch, Contact, LibraryProfile, ServicePoint
 
     profile = LibraryProfile.current()
     if profile.responsible_officer_id is None:
@@ -68,7 +77,13 @@ def _demo_library() -> None:
         profile.statute = "75 ILCS 70/1"
         profile.responsible_officer = User.objects.get(username="officer")
         profile.alternate_officer = User.objects.get(username="director")
-        profile.officer_phone, profile.after_hours_phone = "555-0100", "555-0199"
-        profile.officer_email = "privacy@demo.invalid"
         profile.emergency_disclosure_allowed = True
         profile.save()
+        for kind, name, title, office, after_hours, email in DEMO_CONTACTS:
+            Contact.objects.create(kind=kind, name=name, title=title, office_phone=office,
+                                   after_hours_phone=after_hours, email=email)
+        branch = Branch.objects.create(name="Main Library")
+        for point in ("Circulation desk", "Reference desk", "Children's desk"):
+            ServicePoint.objects.create(branch=branch, name=point)
+        ServicePoint.objects.create(branch=Branch.objects.create(name="Eastside Branch"), name="Front desk")
+        User.objects.filter(is_demo=True).update(branch=branch)

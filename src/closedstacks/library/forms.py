@@ -3,15 +3,15 @@ from django.utils.translation import gettext_lazy as _
 
 from closedstacks.access.roles import Role
 from closedstacks.accounts.models import User
-from closedstacks.library.models import ChecklistItem, LibraryProfile
+from closedstacks.library.models import Branch, ChecklistItem, Contact, LibraryProfile, ServicePoint
 
 
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = LibraryProfile
-        fields = ["name", "jurisdiction", "statute", "responsible_officer", "alternate_officer", "officer_phone",
-                  "after_hours_phone", "officer_email", "emergency_disclosure_allowed", "guardian_rule",
-                  "guardian_age_limit", "consent_honoured", "reminder_lead_days"]
+        fields = ["name", "jurisdiction", "statute", "responsible_officer", "alternate_officer",
+                  "emergency_disclosure_allowed", "guardian_rule", "guardian_age_limit", "consent_honoured",
+                  "reminder_lead_days", "training_required", "training_valid_days", "training_reminder_days"]
         widgets = {"guardian_rule": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs):
@@ -32,3 +32,39 @@ class ChecklistItemForm(forms.ModelForm):
         model = ChecklistItem
         fields = ["instrument_type", "position", "text", "guidance", "active"]
         widgets = {"guidance": forms.Textarea(attrs={"rows": 2})}
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["kind", "name", "title", "office_phone", "after_hours_phone", "email", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False
+        self.fields["position"].help_text = _("Among contacts of the same kind, lower comes first.")
+
+    def clean_position(self):
+        return self.cleaned_data.get("position") or 0
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("office_phone") or data.get("after_hours_phone") or data.get("email")):
+            raise forms.ValidationError(_("Give at least one way to reach them: a phone number or an e-mail."))
+        return data
+
+
+class BranchForm(forms.ModelForm):
+    class Meta:
+        model = Branch
+        fields = ["name"]
+
+
+class ServicePointForm(forms.ModelForm):
+    class Meta:
+        model = ServicePoint
+        fields = ["branch", "name", "phone"]
+
+
+class PolicyDateForm(forms.Form):
+    on = forms.DateField(label=_("Which version was in force on"), widget=forms.DateInput(attrs={"type": "date"}))

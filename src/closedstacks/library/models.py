@@ -50,9 +50,6 @@ class LibraryProfile(models.Model):
     alternate_officer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                           on_delete=models.SET_NULL, related_name="+",
                                           verbose_name=_("alternate"))
-    officer_phone = models.CharField(_("officer's phone"), max_length=40, blank=True)
-    after_hours_phone = models.CharField(_("after-hours phone"), max_length=40, blank=True)
-    officer_email = models.EmailField(_("officer's e-mail"), blank=True)
     emergency_disclosure_allowed = models.BooleanField(
         _("emergency disclosure allowed"), default=False,
         help_text=_("Whether the library's state allows a narrow disclosure (identity only) on an officer's "
@@ -114,6 +111,11 @@ class PolicyVersion(models.Model):
     @classmethod
     def current(cls) -> PolicyVersion | None:
         return cls.objects.order_by("-number").first()
+
+    @classmethod
+    def in_force_at(cls, when) -> PolicyVersion | None:
+        """The version in force at ``when``: the newest written at or before it (None before the first)."""
+        return cls.objects.filter(created_at__lte=when).order_by("-number").first()
 
 
 class ChecklistItem(models.Model):

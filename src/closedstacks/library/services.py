@@ -31,3 +31,19 @@ def save_checklist_item(item: ChecklistItem, *, by) -> ChecklistItem:
         record("checklist.item_added" if created else "checklist.item_changed", actor=by, obj=item,
                details={"instrument_type": item.instrument_type, "active": item.active})
     return item
+
+
+def save_setting(instance, *, by, action: str):
+    """Save a contact, a branch or a service point: ``action`` is its audit name, e.g. ``library.contact``."""
+    with transaction.atomic():
+        created = instance.pk is None
+        instance.save()
+        record(f"{action}_{'added' if created else 'changed'}", actor=by, obj=instance)
+    return instance
+
+
+def delete_setting(instance, *, by, action: str) -> None:
+    """Remove a contact, a branch or a service point (a branch still in use is refused by the database)."""
+    with transaction.atomic():
+        record(f"{action}_removed", actor=by, obj=instance)
+        instance.delete()

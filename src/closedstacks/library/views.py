@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import datetime
 from itertools import groupby
 
+from django.conf import settings
 from django.contrib import messages
+from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from closedstacks.documents import pdf
 from closedstacks.documents.responses import download
 from closedstacks.library import services
-from closedstacks.library.forms import ChecklistItemForm, PolicyForm, ProfileForm
-from closedstacks.library.models import ChecklistItem, LibraryProfile, PolicyVersion
+from closedstacks.library.contacts import contact_list
+from closedstacks.library.forms import (BranchForm, ChecklistItemForm, ContactForm, PolicyDateForm, PolicyForm,
+                                        ProfileForm, ServicePointForm)
+from closedstacks.library.models import Branch, ChecklistItem, Contact, LibraryProfile, PolicyVersion, ServicePoint
 from closedstacks.library.policy import as_html
 
 
@@ -25,12 +32,19 @@ def profile(request):
     return render(request, "library/profile.html", {"form": form})
 
 
-def policy(request):
-    current = PolicyVersion.current()
+def policy(request, number: int | None = None):
+    """The policy in force now, or version ``number``; ``?on=YYYY-MM-DD`` answers which was in force that day."""
+    shown = get_object_or_404(PolicyVersion, number=number) if number else PolicyVersion.current()
+    lookup = PolicyDateForm(request.GET or None)
+    in_force = None
+    if lookup.is_bound and lookup.is_valid():
+        end_of_day = datetime.datetime.combine(lookup.cleaned_data["on"], datetime.time.max,
+                                               tzinfo=timezone.get_current_timezone())
+        in_force = {"day": lookup.cleaned_data["on"], "version": PolicyVersion.in_force_at(end_of_day)}
     return render(request, "library/policy.html", {
-        "policy": current, "html": as_html(current.text) if current else "",
+        "policy": shown, "html": as_html(shown.text) if shown else "", "is_current": number is None,
         "versions": PolicyVersion.objects.only("number", "title", "created_at"),
-        "can_edit": "policy:manage" in request.user.scopes,
+        "can_edit": "policy:manage" in request.user.scopes, "lookup": lookup, "in_force": in_force,
     })
 
 
@@ -66,3 +80,55 @@ def checklist_item(request, pk: int | None = None):
         messages.success(request, _("The checklist item is saved."))
         return redirect("library:checklists")
     return render(request, "library/checklist_item.html", {"form": form, "item": item})
+
+
+# Contacts, branches and service points: one editor, told which kind it edits.
+SETTINGS = {
+    "contact": (Contact, ContactForm, "library.contact", "library:contacts", _lazy("Contact")),
+    "branch": (Branch, BranchForm, "library.branch", "library:branches", _lazy("Branch")),
+    "service-point": (ServicePoint, ServicePointForm, "library.service_point", "library:branches",
+                      _lazy("Service point")),
+}
+
+
+def setting(request, kind: str, pk: int | None = None):
+    model, form_class, action, back, label = SETTINGS[kind]
+    instance = get_object_or_404(model, pk=pk) if pk else model()
+    if request.method == "POST" and "remove" in request.POST and pk:
+        try:
+            services.delete_setting(instance, by=request.user, action=action)
+        except ProtectedError:
+            messages.error(request, _("It is still in use (by staff or service points), so it stays."))
+            return redirect(request.path)
+        messages.success(request, _("Removed."))
+        return redirect(back)
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        services.save_setting(form.save(commit=False), by=request.user, action=action)
+        messages.success(request, _("Saved."))
+        return redirect(back)
+    return render(request, "library/setting.html", {"form": form, "instance": instance, "label": label,
+                                                    "back": back}, status=400 if form.errors else 200)
+
+
+def contacts(request):
+    return render(request, "library/contacts.html", {"contacts": contact_list()})
+
+
+def branches(request):
+    return render(request, "library/branches.html", {
+        "branches": Branch.objects.prefetch_related("service_points")})
+
+
+def desk_cards(request):
+    return render(request, "library/desk_cards.html", {
+        "points": ServicePoint.objects.select_related("branch"), "contacts": contact_list()})
+
+
+def desk_card_pdf(request, pk: int | None = None):
+    """One printable page for a service point (or a general one): what to say, whom to call, how to report."""
+    point = get_object_or_404(ServicePoint.objects.select_related("branch"), pk=pk) if pk else None
+    data = pdf.render("library/desk_card_pdf.html", {
+        "point": point, "profile": LibraryProfile.current(), "contacts": contact_list(),
+        "policy": PolicyVersion.current(), "site_url": settings.SITE_URL})
+    return download(data, content_type="application/pdf", filename=f"desk-card-{pk or 'general'}.pdf")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from closedstacks.documents import pdf
+from closedstacks.library.contacts import officer_contact
 from closedstacks.library.models import LibraryProfile, PolicyVersion
 from closedstacks.library.policy import as_html
 from closedstacks.matters.models import Matter, Review
@@ -55,6 +56,7 @@ def render(matter: Matter, kind: str) -> bytes:
     context = {
         "matter": matter,
         "profile": LibraryProfile.current(),
+        "officer_contact": officer_contact(),
         "policy": policy,
         "policy_html": as_html(policy.text) if policy else "",
         "explanation": explanation,

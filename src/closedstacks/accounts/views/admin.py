@@ -13,7 +13,7 @@ from django_tables2 import RequestConfig
 
 from closedstacks.access.objects import get_visible_or_404
 from closedstacks.accounts import mfa, services
-from closedstacks.accounts.forms import AccountForm, RolesForm
+from closedstacks.accounts.forms import AccountForm, BranchForm, RolesForm
 from closedstacks.accounts.models import RoleGrant, User
 from closedstacks.accounts.tables import AccountTable
 
@@ -39,7 +39,7 @@ def account_new(request):
         try:
             account, temporary = services.create_account(
                 username=data["username"], full_name=data["full_name"], email=data["email"],
-                roles=data["roles"], by=request.user,
+                roles=data["roles"], branch=data["branch"], by=request.user,
             )
         except services.AccountError as exc:
             form.add_error(None, str(exc))
@@ -67,6 +67,7 @@ def account_detail(request, pk: int):
         "is_self": account.pk == request.user.pk,
         "locked": services.is_locked(account),
         "has_second_factor": mfa.has_second_factor(account),
+        "branch_form": BranchForm(initial={"branch": account.branch_id}),
     })
 
 
@@ -81,6 +82,12 @@ ACTIONS = {
 @require_POST
 def account_action(request, pk: int, action: str):
     account = get_visible_or_404(User, request.user, pk=pk)
+    if action == "branch":
+        form = BranchForm(request.POST)
+        if form.is_valid():
+            services.set_branch(account, form.cleaned_data["branch"], by=request.user)
+            messages.success(request, _("Branch saved."))
+        return redirect("accounts:detail", pk=account.pk)
     if action == "reset-password":
         try:
             temporary = services.reset_password(account, by=request.user)

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from closedstacks.documents.uploads import UploadRefused
+from closedstacks.library.contacts import contact_list
 from closedstacks.library.models import LibraryProfile
 from closedstacks.matters.errors import ProcedureError
 from closedstacks.matters.forms import InquiryForm
@@ -33,4 +34,5 @@ def receipt(request, reference: str):
     matter = Matter.objects.filter(visible, reference=reference).select_related("officer").first()
     if matter is None:
         raise Http404
-    return render(request, "matters/receipt.html", {"matter": matter, "profile": LibraryProfile.current()})
+    return render(request, "matters/receipt.html", {"matter": matter, "profile": LibraryProfile.current(),
+                                                    "contacts": contact_list()})

@@ -1,0 +1,21 @@
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from closedstacks.incidents.models import Incident, Status
+from closedstacks.web.home import Panel, panel
+
+
+@panel("report:create")
+def my_reports(user):
+    recent = list(Incident.objects.filter(reported_by=user).only("pk", "kind", "status", "reported_at")[:5])
+    return Panel(_("Report a problem"), "incidents/_home_mine.html", {"recent": recent})
+
+
+@panel("incident:read")
+def desk(user):
+    now = timezone.now()
+    counts = Incident.objects.aggregate(new=Count("pk", filter=Q(status=Status.NEW)),
+                                        open=Count("pk", filter=~Q(status=Status.CLOSED)))
+    overdue = list(Incident.objects.overdue(now).only("pk", "kind", "status", "due_at").order_by("due_at")[:10])
+    return Panel(_("Reports to the officer"), "incidents/_home_desk.html", {"counts": counts, "overdue": overdue})
