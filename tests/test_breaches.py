@@ -39,7 +39,7 @@ def breach(accounts, client_for):
     incident = Incident.objects.get()
     officer = client_for("officer")
     assert officer.post(f"/reports/{incident.pk}/act/declare-breach/", {
-        "version": incident.version, "record_kinds": ["holds", "patron"],
+        "version": incident.version, "record_kinds": ["holds", "patron_record"],
         "discovered_on": timezone.localdate().isoformat()}).status_code == 302
     assert officer.post(f"/reports/{incident.pk}/breach/add/", {
         "name": NAME, "identifier": CARD, "address": ADDRESS, "record_kinds": ["holds"]}).status_code == 302
@@ -141,7 +141,7 @@ def test_the_steps_of_a_breach_are_dated(breach, client_for):
         "contained_on": (today - dt.timedelta(days=3)).isoformat()})
     assert response.status_code == 400 and "contained before it was found" in text(response)
     assert officer.post(f"/reports/{breach.pk}/breach/update/", {
-        "record_kinds": ["holds", "patron"], "discovered_on": (today - dt.timedelta(days=2)).isoformat(),
+        "record_kinds": ["holds", "patron_record"], "discovered_on": (today - dt.timedelta(days=2)).isoformat(),
         "contained_on": (today - dt.timedelta(days=1)).isoformat(),
         "authority_notified_on": today.isoformat()}).status_code == 302
     found = Breach.objects.get()

@@ -237,3 +237,21 @@ def test_a_staff_member_whose_training_lapsed_can_still_report(accounts, client_
     officer = client_for("officer")
     assert officer.post("/reports/new/", report_data("privacy_problem")).status_code == 302
     assert Incident.objects.count() == 2
+
+
+def test_reports_through_the_api(accounts, client_for):
+    staff = client_for("staff")
+    filed = staff.post("/api/v1/reports", {"kind": "threat", "what": "Shouted at the desk.", "who": "A visitor"},
+                       content_type="application/json")
+    assert filed.status_code == 201
+    number = filed.json()["id"]
+    assert Incident.objects.get(pk=number).reported_by == accounts["staff"]
+    refused = staff.post("/api/v1/reports", {"kind": "gossip", "what": ""}, content_type="application/json")
+    assert refused.status_code == 400 and {"kind", "what"} <= set(refused.json()["errors"])
+    assert [r["id"] for r in staff.get("/api/v1/reports/mine").json()] == [number]
+    assert client_for("counsel").get("/api/v1/reports/mine").json() == []
+    assert staff.get("/api/v1/reports").status_code == 403
+    assert client_for("admin").get("/api/v1/reports").status_code == 403
+    rows = client_for("officer").get("/api/v1/reports").json()
+    assert [(r["id"], r["kind"], r["status"]) for r in rows] == [(number, "threat", "new")]
+    assert "Shouted" not in str(rows) and "visitor" not in str(rows)

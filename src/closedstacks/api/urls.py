@@ -8,6 +8,7 @@ from closedstacks.accounts.api import router as accounts_router
 from closedstacks.accounts.api import self_router
 from closedstacks.api.auth import DENY
 from closedstacks.audit.api import router as audit_router
+from closedstacks.incidents.api import router as incidents_router
 from closedstacks.matters.api import router as matters_router
 
 api = NinjaAPI(
@@ -22,6 +23,7 @@ api.add_router("/", self_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/audit", audit_router)
 api.add_router("/", matters_router)
+api.add_router("/", incidents_router)
 
 # The OpenAPI document and its viewer need a signed-in person; every other
 # route is an operation that checks its own scope (see closedstacks.api.auth).

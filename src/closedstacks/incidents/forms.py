@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from closedstacks.incidents.models import Disclosed, IncidentKind, NotifyDecision, RecordKind, Severity
+from closedstacks.incidents.models import BREACH_KINDS, Disclosed, IncidentKind, NotifyDecision, Severity
 from closedstacks.library.models import ServicePoint
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -72,7 +72,7 @@ class ConfirmForm(_ReportStep):
     pass
 
 
-KINDS = forms.MultipleChoiceField(label=_("Kinds of record affected"), choices=RecordKind.choices,
+KINDS = forms.MultipleChoiceField(label=_("Kinds of record affected"), choices=BREACH_KINDS,
                                   widget=forms.CheckboxSelectMultiple)
 
 
@@ -94,7 +94,7 @@ class AffectedForm(forms.Form):
     address = forms.CharField(label=_("Postal address for the notice"), widget=SHORT, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     record_kinds = forms.MultipleChoiceField(label=_("Their records affected (empty: all the breach's kinds)"),
-                                             choices=RecordKind.choices, widget=forms.CheckboxSelectMultiple,
+                                             choices=BREACH_KINDS, widget=forms.CheckboxSelectMultiple,
                                              required=False)
 
 

@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from closedstacks.library.choices import RecordKind
+
 
 class IncidentKind(models.TextChoices):
     THREAT = "threat", _("Threat or insistent demand")
@@ -122,19 +124,12 @@ class IncidentEvent(models.Model):
         ordering = ["at", "pk"]
 
 
-class RecordKind(models.TextChoices):
-    PATRON = "patron", _("Registration data (name, address, contact)")
-    LOANS = "loans", _("Loans and borrowing history")
-    HOLDS = "holds", _("Holds and requests")
-    FINES = "fines", _("Fines and payments")
-    SEARCHES = "searches", _("Searches and reading history")
-    COMPUTER = "computer", _("Computer, Wi-Fi and database use")
-    VISITS = "visits", _("Visits, room bookings, programs")
-    OTHER = "other", _("Other")
+# A breach names the same kinds of record as an instrument does, and "other" for what the ILS does not hold.
+BREACH_KINDS = [*RecordKind.choices, ("other", _("Other"))]
 
 
 def _labels(kinds) -> list[str]:
-    labels = dict(RecordKind.choices)
+    labels = dict(BREACH_KINDS)
     return [str(labels.get(kind, kind)) for kind in kinds]
 
 

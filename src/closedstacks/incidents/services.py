@@ -17,9 +17,9 @@ from closedstacks.access.roles import Role
 from closedstacks.accounts.models import User
 from closedstacks.audit.trail import record
 from closedstacks.incidents.errors import ReportError, StaleReport, require
-from closedstacks.incidents.models import (DUE_WITHIN, TRIAGE_WITHIN, AffectedUser, Breach, Disclosed, Incident,
-                                           IncidentEvent, IncidentKind, NotifyDecision, RecordKind, Severity,
-                                           Status)
+from closedstacks.incidents.models import (BREACH_KINDS, DUE_WITHIN, TRIAGE_WITHIN, AffectedUser, Breach,
+                                           Disclosed, Incident, IncidentEvent, IncidentKind, NotifyDecision,
+                                           Severity, Status)
 from closedstacks.library.models import LibraryProfile
 from closedstacks.notices.services import notify
 
@@ -183,7 +183,7 @@ def open_matter(incident, *, by, version: int | None = None):
 def _kinds(kinds) -> list[str]:
     kinds = list(dict.fromkeys(kinds or []))
     require(bool(kinds), _("Say which kinds of record were affected."))
-    require(all(kind in RecordKind.values for kind in kinds), _("Choose kinds of record from the list."))
+    require(all(kind in dict(BREACH_KINDS) for kind in kinds), _("Choose kinds of record from the list."))
     return kinds
 
 
