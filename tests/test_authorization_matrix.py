@@ -34,6 +34,7 @@ def sample_kwargs(accounts):
 
     from closedstacks.library.models import ChecklistItem
     from closedstacks.matters.steps.intake import log_inquiry
+    from closedstacks.training.models import Module
 
     target = accounts["staff"].pk
     # A matter every matter role can open: logged by staff, with counsel and a custodian assigned.
@@ -49,6 +50,17 @@ def sample_kwargs(accounts):
     review = Review.objects.create(instrument=instrument, counsel=accounts["counsel"], determination="sufficient",
                                    reasons="Fine.")
     ref = {"reference": matter.reference}
+    from closedstacks.incidents.services import declare_breach, report
+    from closedstacks.library.models import Branch, Contact, ServicePoint
+
+    # A report by staff that became a breach (so its pages exist), and the library's settings.
+    incident = report(by=accounts["staff"], kind="privacy_problem", what="A notice went to the wrong address.")
+    person = declare_breach(incident, by=accounts["officer"], record_kinds=["holds"],
+                            discovered_on=incident.reported_at.date()).affected.create(name="Someone")
+    report_ = {"pk": incident.pk}
+    point = ServicePoint.objects.create(branch=Branch.objects.create(name="Main"), name="Desk")
+    contact = Contact.objects.create(kind="officer", name="Olive", office_phone="555-0100")
+    training_module = {"pk": Module.objects.first().pk}  # a starter module
     return {
         "accounts:detail": {"pk": target},
         "accounts:action": {"pk": target, "action": "unlock"},
@@ -60,6 +72,21 @@ def sample_kwargs(accounts):
         "matters:letter": {**ref, "kind": "explanation"},
         "matters:review": {**ref, "review_id": review.pk},
         "library:checklist-item": {"pk": ChecklistItem.objects.first().pk},
+        "library:policy-version": {"number": 1},
+        "library:contact": {"pk": contact.pk},
+        "library:branch": {"pk": point.branch_id},
+        "library:service-point": {"pk": point.pk},
+        "library:desk-card": {"pk": point.pk},
+        "incidents:detail": report_,
+        "incidents:from-matter": ref,
+        "incidents:act": {**report_, "action": "action"},
+        "incidents:breach": report_,
+        "incidents:breach-act": {**report_, "action": "add"},
+        "incidents:notices": report_,
+        "incidents:notice": {**report_, "person": person.pk},
+        "training:module": training_module,
+        "training:module-edit": training_module,
+        "training:version-new": training_module,
     }
 
 
@@ -98,6 +125,8 @@ def expectation(required: str, persona: str) -> set[str]:
 ALWAYS_NOT_FOUND = {"api:api-root"}
 # A step's page also asks the procedure whether this person may take this step on this matter now.
 STEP_GATED = {"matters:act", "api:move"}
+# A report is open to the officer and the director, and otherwise only to the person who filed it.
+OBJECT_GATED = {"incidents:detail"}
 
 
 def outcome(response) -> str:
@@ -148,6 +177,8 @@ def test_web_pages_answer_each_persona_as_declared(accounts, personas):
                 want = {"not-found"}
             if name in STEP_GATED and want == {"open"}:
                 want = {"open", "denied"}
+            if name in OBJECT_GATED and want == {"open"}:
+                want = {"open", "not-found"}
             if got not in want:
                 failures.append(f"{name} ({required}) as {persona}: expected {want}, got {got}")
             checked += 1

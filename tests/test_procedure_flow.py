@@ -193,7 +193,7 @@ def test_a_threatening_requester_becomes_an_incident_linked_to_the_matter(accoun
     matter = new_matter(accounts, threatening=True)
     incident = Incident.objects.get(matter=matter)
     assert incident.kind == "threat" and incident.reported_by == accounts["staff"]
-    assert AuditEntry.objects.filter(action="incident.referred", object_id=str(incident.pk)).exists()
+    assert AuditEntry.objects.filter(action="incident.reported", object_id=str(incident.pk)).exists()
 
 
 def test_a_search_warrant_is_recorded_at_once_and_reviewed_afterwards(accounts):

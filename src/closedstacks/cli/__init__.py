@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from closedstacks.cli import audit, bench, deadlines, jobs, server, users
+from closedstacks.cli import audit, bench, deadlines, jobs, server, training, users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -29,4 +29,5 @@ main.add_command(users.user)
 main.add_command(audit.audit)
 main.add_command(jobs.jobs)
 main.add_command(deadlines.deadlines)
+main.add_command(training.training)
 main.add_command(bench.bench)

@@ -25,6 +25,7 @@ from closedstacks.matters.errors import MatterNotFound, ProcedureError, Result, 
 from closedstacks.matters.models import Matter, MatterEvent
 from closedstacks.matters.states import CLOSED_STATES, OPEN_STATES, State
 from closedstacks.notices.services import notify
+from closedstacks.training.gate import require_current_training
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ def check(matter: Matter, name: str, by) -> Move:
         holders = [str(Role(role).label).lower() for role, scopes in ROLE_SCOPES.items() if move.scope in scopes]
         raise ProcedureError(_("“%(move)s” is for the %(roles)s.") % {"move": move.label,
                                                                       "roles": _(" or the ").join(holders)})
+    require_current_training(by)  # when the library requires it, for the privileged roles only
     if move.gate is not None:
         move.gate(matter, by)
     return move
