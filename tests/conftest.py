@@ -94,6 +94,7 @@ def cli_env(database_url: str, data_dir: Path, **extra) -> dict:
         "CLOSEDSTACKS_LOG_LEVEL": "WARNING",
         # The same audit key as this test process, so both can sign and verify.
         "CLOSEDSTACKS_AUDIT_SIGNING_KEY_FILE": str(Path(django_settings.DATA_DIR) / "audit_signing_key"),
+        "CLOSEDSTACKS_ENCRYPTION_KEY_FILE": str(Path(django_settings.DATA_DIR) / "encryption_key"),
     })
     env.update({k: str(v) for k, v in extra.items()})
     return env

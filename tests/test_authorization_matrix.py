@@ -60,6 +60,9 @@ def sample_kwargs(accounts):
     report_ = {"pk": incident.pk}
     point = ServicePoint.objects.create(branch=Branch.objects.create(name="Main"), name="Desk")
     contact = Contact.objects.create(kind="officer", name="Olive", office_phone="555-0100")
+    from closedstacks.records.models import Connection
+
+    ils = Connection.objects.create(name="koha", connector="koha", driver="sqlite", database="/nonexistent.db")
     training_module = {"pk": Module.objects.first().pk}  # a starter module
     return {
         "accounts:detail": {"pk": target},
@@ -77,6 +80,10 @@ def sample_kwargs(accounts):
         "library:branch": {"pk": point.branch_id},
         "library:service-point": {"pk": point.pk},
         "library:desk-card": {"pk": point.pk},
+        "records:connection": {"pk": ils.pk},
+        "records:counts": ref,
+        "records:connection-test": {"pk": ils.pk},
+        "records:connection-remove": {"pk": ils.pk},
         "incidents:detail": report_,
         "incidents:from-matter": ref,
         "incidents:act": {**report_, "action": "action"},
@@ -123,8 +130,8 @@ def expectation(required: str, persona: str) -> set[str]:
 
 # Ninja's root route exists only so that it can compute its own URLs: it always answers 404.
 ALWAYS_NOT_FOUND = {"api:api-root"}
-# A step's page also asks the procedure whether this person may take this step on this matter now.
-STEP_GATED = {"matters:act", "api:move"}
+# A step's page (and the counts page) also asks whether this person may act on this matter now.
+STEP_GATED = {"matters:act", "api:move", "records:counts"}
 # A report is open to the officer and the director, and otherwise only to the person who filed it.
 OBJECT_GATED = {"incidents:detail"}
 

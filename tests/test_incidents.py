@@ -18,6 +18,7 @@ from closedstacks.notices.models import Notice
 from tests.conftest import make_account, run_jobs, sign_in
 from tests.procedure import new_matter, set_officer
 
+
 def text(response) -> str:
     return html.unescape(response.content.decode())
 

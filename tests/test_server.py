@@ -20,7 +20,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> bytes:
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 120) -> bytes:
     deadline = time.time() + timeout
     while time.time() < deadline:
         if process.poll() is not None:
@@ -70,7 +70,7 @@ def test_demo_serves_the_library_on_its_port(tmp_path):
     port = free_port()
     server = start(["demo", "--bind", f"127.0.0.1:{port}"], env)
     try:
-        page = wait_for(f"http://127.0.0.1:{port}/sign-in/", server).decode()
+        page = wait_for(f"http://127.0.0.1:{port}/sign-in/", server, timeout=180).decode()
         assert "DEMO" in page and "demo-officer-pass" in page
         css = wait_for(f"http://127.0.0.1:{port}/static/closedstacks/site.css", server)
         assert b"--accent" in css

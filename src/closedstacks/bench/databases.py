@@ -55,3 +55,48 @@ def scratch_database(engine: str, postgres_url: str = "postgres://postgres@127.0
                 conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
     else:
         raise ValueError(f"unknown database engine {engine!r}; use sqlite or postgresql")
+
+
+MARIADB_URL = "mysql://root@127.0.0.1:3306/mysql"
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def mariadb_reachable(url: str = MARIADB_URL) -> str | None:
+    """None if the MariaDB server answers, else why not."""
+    import pymysql
+
+    parts = urlsplit(url)
+    try:
+        pymysql.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 3306, user=parts.username or "root",
+                        password=parts.password or "", connect_timeout=5).close()
+        return None
+    except pymysql.Error as exc:
+        return str(exc)
+
+
+@contextlib.contextmanager
+def scratch_ils_database(driver: str, server_url: str | None = None):
+    """Yield a URL (mysql://, postgresql:// or sqlite:///) for a new empty database to build an ILS in."""
+    if driver == "sqlite":
+        with scratch_database("sqlite") as url:
+            yield url
+        return
+    if driver == "postgresql":
+        with scratch_database("postgresql", server_url or POSTGRES_URL) as url:
+            yield "postgresql://" + url.split("://", 1)[1]
+        return
+    if driver != "mysql":
+        raise ValueError(f"unknown driver {driver!r}")
+    import pymysql
+
+    parts = urlsplit(server_url or MARIADB_URL)
+    name = f"closedstacks_ils_{secrets.token_hex(4)}"
+    admin = dict(host=parts.hostname or "127.0.0.1", port=parts.port or 3306, user=parts.username or "root",
+                 password=parts.password or "", autocommit=True)
+    with pymysql.connect(**admin) as conn, conn.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    try:
+        yield _with_database(server_url or MARIADB_URL, name)
+    finally:
+        with pymysql.connect(**admin) as conn, conn.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")

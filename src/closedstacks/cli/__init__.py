@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from closedstacks.cli import audit, bench, deadlines, jobs, server, training, users
+from closedstacks.cli import audit, bench, connectors, deadlines, ils, jobs, server, training, users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -31,3 +31,5 @@ main.add_command(jobs.jobs)
 main.add_command(deadlines.deadlines)
 main.add_command(training.training)
 main.add_command(bench.bench)
+main.add_command(ils.ils)
+main.add_command(connectors.connector)

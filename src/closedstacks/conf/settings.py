@@ -55,6 +55,26 @@ def _audit_signing_key() -> bytes:
 
 
 AUDIT_SIGNING_KEY = _audit_signing_key()
+
+
+def _encryption_keys() -> list[str]:
+    """Fernet keys for secrets kept in the database (connector passwords). The first encrypts; the others
+    still decrypt, so a key can be rotated by putting the new one first."""
+    from cryptography.fernet import Fernet
+
+    text = env_secret("ENCRYPTION_KEY") or generated_secret(
+        DATA_DIR, "encryption_key", lambda: Fernet.generate_key().decode())
+    keys = [part.strip() for part in text.split(",") if part.strip()]
+    for key in keys:
+        try:
+            Fernet(key)
+        except (ValueError, binascii.Error):
+            raise ConfigError(PREFIX + "ENCRYPTION_KEY", "each key must be a Fernet key (32 bytes, url-safe "
+                                                         "base64, 44 characters), separated by commas") from None
+    return keys
+
+
+ENCRYPTION_KEYS = _encryption_keys()
 AUDIT_CHECKPOINT_INTERVAL = env_int("AUDIT_CHECKPOINT_INTERVAL", 1000, minimum=1)
 _anchor = env_str("AUDIT_ANCHOR_FILE", str(DATA_DIR / "audit-anchor.log"))
 AUDIT_ANCHOR_FILE = Path(_anchor) if _anchor else None
@@ -120,6 +140,7 @@ INSTALLED_APPS = [
     "closedstacks.notices",
     "closedstacks.incidents",
     "closedstacks.training",
+    "closedstacks.records",
     "closedstacks.matters",
     "closedstacks.api",
     "ninja",

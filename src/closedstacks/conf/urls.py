@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("closedstacks.notices.urls")),
     path("", include("closedstacks.incidents.urls")),
     path("", include("closedstacks.training.urls")),
+    path("", include("closedstacks.records.urls")),
     path("api/v1/", declared_patterns()),
 ]

@@ -17,9 +17,20 @@ from closedstacks.access.roles import Role
 from closedstacks.accounts.models import User
 from closedstacks.audit.trail import record
 from closedstacks.incidents.errors import ReportError, StaleReport, require
-from closedstacks.incidents.models import (BREACH_KINDS, DUE_WITHIN, TRIAGE_WITHIN, AffectedUser, Breach,
-                                           Disclosed, Incident, IncidentEvent, IncidentKind, NotifyDecision,
-                                           Severity, Status)
+from closedstacks.incidents.models import (
+    BREACH_KINDS,
+    DUE_WITHIN,
+    TRIAGE_WITHIN,
+    AffectedUser,
+    Breach,
+    Disclosed,
+    Incident,
+    IncidentEvent,
+    IncidentKind,
+    NotifyDecision,
+    Severity,
+    Status,
+)
 from closedstacks.library.models import LibraryProfile
 from closedstacks.notices.services import notify
 

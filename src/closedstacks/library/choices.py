@@ -17,12 +17,15 @@ class InstrumentType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-# Until a connector to the library system says what it offers (a later
-# issue), these are the kinds of record a scope may name.
+# The kinds of record an instrument or a scope may name. Each connector to a
+# library system says which of them it can find (records.connectors).
 class RecordKind(models.TextChoices):
     CURRENT_LOANS = "current_loans", _("Current loans")
     PAST_LOANS = "past_loans", _("Past loans (circulation history)")
     HOLDS = "holds", _("Holds and requests")
+    PAST_HOLDS = "past_holds", _("Past holds (filled, cancelled or expired)")
+    READING_HISTORY = "reading_history", _("Reading history the user opted to keep")
+    STATISTICS = "statistics", _("Statistics rows tied to the user")
     FINES = "fines", _("Fines and fees")
     SEARCH_HISTORY = "search_history", _("Catalogue search history")
     COMPUTER_SESSIONS = "computer_sessions", _("Computer and Wi-Fi sessions")

@@ -17,8 +17,15 @@ from closedstacks.documents import pdf
 from closedstacks.documents.responses import download
 from closedstacks.library import services
 from closedstacks.library.contacts import contact_list
-from closedstacks.library.forms import (BranchForm, ChecklistItemForm, ContactForm, PolicyDateForm, PolicyForm,
-                                        ProfileForm, ServicePointForm)
+from closedstacks.library.forms import (
+    BranchForm,
+    ChecklistItemForm,
+    ContactForm,
+    PolicyDateForm,
+    PolicyForm,
+    ProfileForm,
+    ServicePointForm,
+)
 from closedstacks.library.models import Branch, ChecklistItem, Contact, LibraryProfile, PolicyVersion, ServicePoint
 from closedstacks.library.policy import as_html
 

@@ -25,6 +25,7 @@ from closedstacks.matters.errors import MatterNotFound, ProcedureError, Result, 
 from closedstacks.matters.models import Matter, MatterEvent
 from closedstacks.matters.states import CLOSED_STATES, OPEN_STATES, State
 from closedstacks.notices.services import notify
+from closedstacks.records import holds
 from closedstacks.training.gate import require_current_training
 
 
@@ -145,6 +146,7 @@ def perform(matter: Matter | int, name: str, *, by, version: int | None = None, 
             locked.awaiting = ""  # only a proposed scope awaits approvals
         if locked.state in CLOSED_STATES and locked.closed_at is None:
             locked.closed_at = timezone.now()
+            holds.lift_for(locked, by=by)  # legal holds end with the matter, and only then
         locked.version += 1
         locked.save()
         MatterEvent.objects.create(matter=locked, actor=by, action=name, from_state=before,

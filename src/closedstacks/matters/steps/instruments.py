@@ -11,6 +11,7 @@ from closedstacks.matters.errors import Result, require
 from closedstacks.matters.models import DesignatedUser, Instrument, Matter
 from closedstacks.matters.states import DeadlineKind, State
 from closedstacks.matters.steps.common import assigned, directors, name_on, officers
+from closedstacks.records import holds
 
 
 def create_instrument(matter: Matter, by, *, type: str, issuing_authority: str, caption: str = "",  # noqa: A002
@@ -40,6 +41,7 @@ def create_instrument(matter: Matter, by, *, type: str, issuing_authority: str, 
         file=stored, received_by=by)
     DesignatedUser.objects.bulk_create([DesignatedUser(instrument=instrument, identifier_type=kind, value=value)
                                         for kind, value in people])
+    holds.place_for(instrument, by=by)  # the designated users' records are held from now until the matter closes
     matter.nondisclosure = nondisclosure
     matter.nondisclosure_until = instrument.nondisclosure_until
     if nondisclosure:

@@ -20,6 +20,7 @@ from closedstacks.matters.forms import ACTION_FORMS
 from closedstacks.matters.models import Instrument, Matter, Review, ScopeApproval
 from closedstacks.matters.procedure import MOVES, ProcedureError, StaleMatter, available, check, perform
 from closedstacks.matters.states import MAIN_ROAD, State
+from closedstacks.records.counting import may_count
 
 
 def _road(matter: Matter) -> list[dict]:
@@ -59,6 +60,8 @@ def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
         "events": _timeline(matter),
         "members": matter.members.select_related("user") if matter.under_nondisclosure else [],
         "incidents": matter.incidents.all(),
+        "holds": matter.holds.select_related("designated"),
+        "can_count": may_count(matter, request.user),
         "warrant": getattr(matter, "warrant", None) if matter.kind == "warrant" else None,
         "emergency": getattr(matter, "emergency", None) if matter.kind == "emergency" else None,
         "consent": getattr(matter, "consent", None) if matter.kind in ("guardian", "consent") else None,

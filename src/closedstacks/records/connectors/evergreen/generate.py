@@ -1,0 +1,491 @@
+"""Fill an Evergreen-shaped database with realistic, deterministic test data, fast.
+
+``generate(settings, users=..., loans=...)`` (re)creates the schema
+(:mod:`.schema`) and loads: org units and permission groups, users with
+names, user names, dates of birth, addresses and home branches, their cards
+(about one user in seven also has an older, inactive card), bib records with
+titles and authors, call numbers and copies, circulations over the five years
+before ``today`` (most checked in, some open, some long overdue; renewal
+chains through ``parent_circ``: a renewal is a new circulation whose
+``parent_circ`` is the one it renewed, which was "checked in" by the
+renewal), aged circulations (without a user), holds (open, fulfilled,
+cancelled), aged holds, and ``action.usr_circ_history`` rows for the users who
+opted in to keep their reading history (one row per loan, as Evergreen's
+trigger keeps it: the first checkout's date, the last renewal's due date and
+check-in, ``source_circ`` the last circulation of the chain).
+
+Everything comes from one ``random.Random(seed)``: the same arguments give
+the same database, row for row. ``loans`` is the number of rows in
+``action.circulation`` (renewals included). Speed: PostgreSQL loads through
+``COPY ... FROM STDIN``; SQLite through ``executemany`` in one transaction
+with synchronous writes and the journal off. Secondary indexes are made after
+loading.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from contextlib import contextmanager
+
+from closedstacks.records.connectors.db import ConnectionSettings, connect
+from closedstacks.records.connectors.evergreen import schema
+
+DEFAULT_TODAY = dt.datetime(2025, 6, 30, 17, 0, tzinfo=dt.timezone.utc)
+YEARS = 5
+BATCH = 50_000
+DAY = 86_400
+
+FIRST_NAMES = (
+    "James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara Richard Susan Joseph "
+    "Jessica Thomas Sarah Charles Karen Christopher Lisa Daniel Nancy Matthew Betty Anthony Margaret Mark Sandra "
+    "Donald Ashley Steven Kimberly Paul Emily Andrew Donna Joshua Michelle Kenneth Carol Kevin Amanda Brian Dorothy "
+    "George Melissa Timothy Deborah Ronald Stephanie Edward Rebecca Jason Sharon Jeffrey Laura Ryan Cynthia Jacob "
+    "Kathleen Gary Amy Nicholas Angela Eric Shirley Jonathan Anna Stephen Brenda Larry Pamela Justin Emma Scott "
+    "Nicole Brandon Helen Benjamin Samantha Samuel Katherine Gregory Christine Alexander Debra Frank Rachel Patrick "
+    "Carolyn Raymond Janet Jack Catherine Dennis Maria Jerry Heather Tyler Diane Aaron Ruth Jose Julie Adam Olivia "
+    "Nathan Joyce Henry Virginia Douglas Victoria Zachary Kelly Peter Lauren Kyle Christina Ethan Joan Walter Evelyn "
+    "Noah Judith Jeremy Megan Christian Andrea Keith Cheryl Roger Hannah Terry Jacqueline Gerald Martha Harold "
+    "Gloria Sean Teresa Austin Ann Carl Sara Arthur Madison Lawrence Frances Dylan Kathryn Jesse Janice Jordan Jean "
+    "Bryan Abigail Billy Alice Joe Judy Bruce Sophia Gabriel Grace Logan Denise Albert Amber Willie Doris Alan "
+    "Marilyn Juan Danielle Wayne Beverly Elijah Isabella Randy Theresa Roy Diana Vincent Natalie Ralph Brittany "
+    "Eugene Charlotte Russell Marie Bobby Kayla Mason Alexis Philip Lori Louis").split()
+FAMILY_NAMES = (
+    "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez Gonzalez Wilson "
+    "Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris Sanchez Clark Ramirez Lewis "
+    "Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill Flores Green Adams Nelson Baker Hall Rivera "
+    "Campbell Mitchell Carter Roberts Gomez Phillips Evans Turner Diaz Parker Cruz Edwards Collins Reyes Stewart "
+    "Morris Morales Murphy Cook Rogers Gutierrez Ortiz Morgan Cooper Peterson Bailey Reed Kelly Howard Ramos Kim "
+    "Cox Ward Richardson Watson Brooks Chavez Wood James Bennett Gray Mendoza Ruiz Hughes Price Alvarez Castillo "
+    "Sanders Patel Myers Long Ross Foster Jimenez Powell Jenkins Perry Russell Sullivan Bell Coleman Butler "
+    "Henderson Barnes Gonzales Fisher Vasquez Simmons Romero Jordan Patterson Alexander Hamilton Graham Reynolds "
+    "Griffin Wallace Moreno West Cole Hayes Bryant Herrera Gibson Ellis Tran Medina Aguilar Stevens Murray Ford "
+    "Castro Marshall Owens Harrison Fernandez McDonald Woods Washington Kennedy Wells Vargas Henry Chen Freeman "
+    "Webb Tucker Guzman Burns Crawford Olson Simpson Porter Hunter Gordon Mendez Silva Shaw Snyder Mason Dixon "
+    "Munoz Hunt Hicks Holmes Palmer Wagner Black Robertson Boyd Rose Stone Salazar Fox Warren Mills Meyer Rice "
+    "Schmidt Garza Daniels Ferguson Nichols Stephens Soto Weaver Ryan Gardner Payne Grant Dunn Kelley Spencer "
+    "Hawkins Arnold Pierce Hansen Peters Santos Hart Bradley Knight Elliott Cunningham Duncan Armstrong Hudson "
+    "Carroll Lane Riley Andrews Alvarado Ray Delgado Berry Perkins Hoffman Johnston Matthews Pena Richards Willis "
+    "Carpenter Lawrence Sandoval O'Brien").split()
+STREETS = ("Main St", "Oak Ave", "Maple Dr", "Cedar Ln", "Elm St", "Pine Rd", "Washington Blvd", "Lake Shore Dr",
+           "Hillcrest Ave", "River Rd", "Park Pl", "Sunset Blvd", "Church St", "Mill Rd", "Highland Ave")
+CITIES = (("Springfield", "IL", "627"), ("Riverton", "WY", "825"), ("Fairview", "OR", "970"),
+          ("Greenville", "SC", "296"), ("Franklin", "TN", "370"), ("Clinton", "MS", "390"))
+TITLE_ADJECTIVES = ("Silent", "Hidden", "Last", "Lost", "Broken", "Golden", "Secret", "Forgotten", "Burning",
+                    "Quiet", "Northern", "Distant", "Little", "Invisible", "Wild", "Bright", "Dark", "Endless",
+                    "Glass", "Paper", "Winter", "Summer", "Velvet", "Iron", "Hollow", "Crimson", "Sleeping",
+                    "Wandering", "Final", "Unfinished")
+TITLE_NOUNS = ("Garden", "River", "House", "City", "Library", "Ocean", "Kingdom", "Letter", "Mountain", "Road",
+               "Island", "Forest", "Daughter", "Lighthouse", "Orchard", "Archive", "Harbor", "Empire", "Machine",
+               "Station", "Clockmaker", "Cartographer", "Witness", "Season", "Promise", "Atlas", "Mirror",
+               "Bridge", "Storm", "Inheritance")
+SUBJECTS = ("history", "cooking", "gardening", "birds", "the mind", "money", "the sea", "law", "war", "music",
+            "medicine", "physics", "faith", "childhood", "cities", "islands", "time", "poverty", "chess", "grief")
+DEWEY = ("133.9", "158.1", "204.4", "305.8", "320.973", "345.02", "362.29", "364.1", "616.85", "641.5", "658.4",
+         "780.9", "796.332", "809.3", "910.4", "940.53", "973.7")
+
+# Evergreen's sample org tree: consortium, two systems, four branches, a sub-library.
+ORG_UNITS = [
+    (1, None, 1, "CONS", "Example Consortium"),
+    (2, 1, 2, "SYS1", "Example System 1"),
+    (3, 1, 2, "SYS2", "Example System 2"),
+    (4, 2, 3, "BR1", "Example Branch 1"),
+    (5, 2, 3, "BR2", "Example Branch 2"),
+    (6, 3, 3, "BR3", "Example Branch 3"),
+    (7, 3, 3, "BR4", "Example Branch 4"),
+    (8, 4, 4, "SL1", "Example Sub-library 1"),
+]
+BRANCHES = (4, 5, 6, 7, 8)
+GROUPS = [
+    (1, "Users", None, False), (2, "Patrons", 1, True), (3, "Staff", 1, False), (4, "Catalogers", 3, True),
+    (5, "Circulators", 3, True), (6, "Local Administrator", 3, True), (7, "Juvenile", 2, True),
+    (8, "Adult", 2, True), (9, "Senior", 2, True), (10, "Homebound", 2, True), (11, "Faculty", 2, True),
+]
+PATRON_PROFILES = (8, 8, 8, 8, 8, 7, 7, 9, 9, 10, 11, 2)
+CANCEL_CAUSES = (1, 1, 2, 3, 4, 5, 6, 6)
+
+
+class _Clock:
+    """Seconds since the start of the window → timestamp text, without per-row datetime work."""
+
+    def __init__(self, today: dt.datetime):
+        today = today.astimezone(dt.timezone.utc)
+        self.start = dt.datetime(today.year - YEARS, today.month, min(today.day, 28), tzinfo=dt.timezone.utc)
+        self.now = int((today - self.start).total_seconds())
+        days = self.now // DAY + 1500
+        self.days = [(self.start + dt.timedelta(days=d)).strftime("%Y-%m-%d ") for d in range(-400, days)]
+        self.offset = 400
+        self.hms = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}+00:00" for s in range(DAY)]
+
+    def ts(self, seconds: int | None) -> str | None:
+        if seconds is None:
+            return None
+        return self.days[seconds // DAY + self.offset] + self.hms[seconds % DAY]
+
+
+class _PostgresLoader:
+    def __init__(self, db):
+        self.db = db
+
+    @contextmanager
+    def load(self, table: str, columns: list[str]):
+        cursor = self.db.connection.cursor()
+        with cursor.copy(f"COPY {self.db.table(table)} ({', '.join(columns)}) FROM STDIN") as copy:
+            write = copy.write_row
+
+            def put(rows):
+                for row in rows:
+                    write(row)
+
+            yield put
+
+    def finish(self):
+        cursor = self.db.connection.cursor()
+        schema.create_indexes(self.db)
+        for table in schema.TABLES:
+            name = self.db.table(table)
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                           f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)")
+        self.db.connection.commit()
+        self.db.connection.autocommit = True
+        for table in schema.TABLES:
+            cursor.execute(f"ANALYZE {self.db.table(table)}")
+
+
+class _SqliteLoader:
+    def __init__(self, db):
+        self.db = db
+        connection = db.connection
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        connection.execute("PRAGMA cache_size = -200000")
+        connection.execute("PRAGMA temp_store = MEMORY")
+
+    @contextmanager
+    def load(self, table: str, columns: list[str]):
+        sql = f"INSERT INTO {self.db.table(table)} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        cursor = self.db.connection.cursor()
+        yield lambda rows: cursor.executemany(sql, rows)
+
+    def finish(self):
+        schema.create_indexes(self.db)
+        self.db.connection.commit()
+        self.db.connection.execute("PRAGMA journal_mode = DELETE")
+        self.db.connection.execute("ANALYZE")
+        self.db.connection.commit()
+
+
+def generate(settings: ConnectionSettings, *, users: int, loans: int, holds: int | None = None, seed: int = 1,
+             progress: Callable[[int, int, str], None] | None = None,
+             today: dt.datetime = DEFAULT_TODAY) -> dict[str, int]:
+    """Build the schema and fill it; returns the number of rows written per table.
+
+    ``loans`` circulations (renewals included) go to ``action.circulation``, a tenth as many to
+    ``action.aged_circulation``; ``holds`` (default: a quarter of ``loans``) to ``action.hold_request``.
+    """
+    if users < 1 or loans < 0:
+        raise ValueError("generate needs at least one user and a non-negative number of loans")
+    holds = loans // 4 if holds is None else holds
+    if settings.driver == "sqlite":
+        from pathlib import Path
+
+        Path(settings.database).parent.mkdir(parents=True, exist_ok=True)
+        Path(settings.database).touch()
+    elif settings.driver != "postgresql":
+        raise ValueError(f"the Evergreen generator writes PostgreSQL or SQLite, not {settings.driver}")
+    rng = random.Random(seed)
+    clock = _Clock(today)
+    counts: dict[str, int] = {}
+    aged = loans // 10
+    total = users * 3 + loans + aged + holds + holds // 10
+    done = 0
+
+    def tick(n: int, label: str) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, total, label)
+
+    with connect(settings, autocommit=False) as db:
+        schema.create(db, indexes=False)
+        loader = _PostgresLoader(db) if db.driver == "postgresql" else _SqliteLoader(db)
+
+        def load(table: str, columns: list[str], rows) -> None:
+            """Write ``rows`` (an iterable) in batches, counting them."""
+            with loader.load(table, columns) as put:
+                batch: list = []
+                for row in rows:
+                    batch.append(row)
+                    if len(batch) >= BATCH:
+                        put(batch)
+                        counts[table] = counts.get(table, 0) + len(batch)
+                        tick(len(batch), table)
+                        batch = []
+                if batch:
+                    put(batch)
+                    counts[table] = counts.get(table, 0) + len(batch)
+                    tick(len(batch), table)
+
+        ts = clock.ts
+        random_ = rng.random
+
+        def below(n: int) -> int:  # rng.randrange is ten times slower; this is as deterministic
+            return int(n * random_())
+
+        def between(a: int, b: int) -> int:
+            return a + int((b - a) * random_())
+
+        load("actor.org_unit", ["id", "parent_ou", "ou_type", "shortname", "name", "email", "phone"],
+             [(i, p, t, s, n, f"{s.lower()}@example.org", f"555-01{i:02d}") for i, p, t, s, n in ORG_UNITS])
+        load("permission.grp_tree", ["id", "name", "parent", "usergroup", "perm_interval"],
+             [(i, n, p, u, "3 years") for i, n, p, u in GROUPS])
+
+        # Users, their addresses and cards.
+        user_rows, address_rows, card_rows = [], [], []
+        profiles: list[int] = [0] * (users + 1)
+        home: list[int] = [0] * (users + 1)
+        birth_year: list[int] = [0] * (users + 1)
+        post_codes: list[str] = [""] * (users + 1)
+        card_id = 0
+        for uid in range(1, users + 1):
+            if uid % 50 == 0 and user_rows:  # a namesake of the previous user (another date of birth)
+                first, family = user_rows[-1][9], user_rows[-1][11]
+            else:
+                first, family = rng.choice(FIRST_NAMES), rng.choice(FAMILY_NAMES)
+            middle = rng.choice(FIRST_NAMES) if rng.random() < 0.4 else None
+            dob = dt.date(1935, 1, 1) + dt.timedelta(days=below(365 * 77))
+            profile = rng.choice(PATRON_PROFILES)
+            if dob.year > 2008:
+                profile = 7
+            ou = rng.choice(BRANCHES)
+            created = between(-300 * DAY, clock.now - 30 * DAY)
+            usrname = f"{first[0]}{family}{uid}".lower().replace("'", "")
+            if rng.random() < 0.15:  # an older card, replaced (lost, renewed...)
+                card_id += 1
+                card_rows.append((card_id, uid, f"2999900{card_id:07d}", False))
+            card_id += 1
+            card_rows.append((card_id, uid, f"2999900{card_id:07d}", True))
+            city, state, zip3 = rng.choice(CITIES)
+            post_code = f"{zip3}{below(100):02d}"
+            address_rows.append((uid, uid, f"{between(1, 9999)} {rng.choice(STREETS)}",
+                                 f"Apt {between(1, 40)}" if rng.random() < 0.2 else None, city, state,
+                                 post_code, "MAILING"))
+            deleted = rng.random() < 0.01
+            user_rows.append((
+                uid, card_id, profile, usrname, f"{usrname}@example.net" if rng.random() < 0.8 else None,
+                3, f"{between(10**8, 10**9)}" if rng.random() < 0.3 else None,
+                f"555-{between(200, 999)}-{below(10000):04d}",
+                f"555-{between(200, 999)}-{below(10000):04d}" if rng.random() < 0.3 else None,
+                first, middle, family, uid, uid, ou, dob.isoformat(), not deleted, deleted, profile == 7,
+                ts(created), ts(created + 3 * 365 * DAY), ts(min(clock.now, created + between(DAY, 900 * DAY))),
+                f"{first} {middle or ''} {family}".replace("  ", " "),
+            ))
+            profiles[uid], home[uid], birth_year[uid], post_codes[uid] = profile, ou, dob.year, post_code
+        load("actor.usr", ["id", "card", "profile", "usrname", "email", "ident_type", "ident_value", "day_phone",
+                           "evening_phone", "first_given_name", "second_given_name", "family_name",
+                           "mailing_address", "billing_address", "home_ou", "dob", "active", "deleted", "juvenile",
+                           "create_date", "expire_date", "last_update_time", "name_keywords"], user_rows)
+        load("actor.usr_address", ["id", "usr", "street1", "street2", "city", "state", "post_code", "address_type"],
+             address_rows)
+        load("actor.card", ["id", "usr", "barcode", "active"], card_rows)
+        del user_rows, address_rows, card_rows
+
+        # Bib records (titles), call numbers (one per record) and copies (1-3 per call number).
+        records = max(20, loans // 40)
+        record_rows, simple_rows, cn_rows, copy_rows = [], [], [], []
+        first_copy = [0] * (records + 1)
+        copies_of = [0] * (records + 1)
+        copy_cn: list[int] = [0]
+        copy_lib: list[int] = [0]
+        copy_id = 0
+        for rid in range(1, records + 1):
+            author_family, author_first = rng.choice(FAMILY_NAMES), rng.choice(FIRST_NAMES)
+            if rng.random() < 0.6:
+                title = f"The {rng.choice(TITLE_ADJECTIVES)} {rng.choice(TITLE_NOUNS)}"
+                label = f"FIC {author_family.upper()[:8]}"
+            else:
+                title = f"A short history of {rng.choice(SUBJECTS)}"
+                label = f"{rng.choice(DEWEY)} {author_family.upper()[:3]}"
+            if rng.random() < 0.3:
+                title += f": {rng.choice(TITLE_ADJECTIVES).lower()} {rng.choice(TITLE_NOUNS).lower()}s"
+            author = f"{author_family}, {author_first}"
+            year = between(1950, clock.start.year + YEARS)
+            record_rows.append((rid, f"ocm{10**7 + rid}", "OCLC", "<record><leader>00000nam a2200000 a 4500"
+                                "</leader></record>", ts(between(-400 * DAY, 0))))
+            simple_rows.append((rid, f"{title.lower()}{author_family.lower()}", 50, title, author,
+                                "Example Press", str(year), f"978{between(10**9, 10**10)}"))
+            owning = rng.choice(BRANCHES)
+            cn_rows.append((rid, rid, owning, label, label.lower().replace(" ", "")))
+            first_copy[rid] = copy_id + 1
+            copies_of[rid] = 1 + (rng.random() < 0.5) + (rng.random() < 0.3)
+            for n in range(copies_of[rid]):
+                copy_id += 1
+                lib = owning if n == 0 else rng.choice(BRANCHES)
+                copy_rows.append((copy_id, lib, rid, n + 1, f"3999900{copy_id:07d}", "BOOK",
+                                  f"{between(5, 60)}.{below(100):02d}", ts(between(-300 * DAY, 0))))
+                copy_cn.append(rid)
+                copy_lib.append(lib)
+        copies = copy_id
+        load("biblio.record_entry", ["id", "tcn_value", "tcn_source", "marc", "create_date"], record_rows)
+        load("reporter.materialized_simple_record", ["id", "fingerprint", "quality", "title", "author", "publisher",
+                                                     "pubdate", "isbn"], simple_rows)
+        load("asset.call_number", ["id", "record", "owning_lib", "label", "label_sortkey"], cn_rows)
+        load("asset.copy", ["id", "circ_lib", "call_number", "copy_number", "barcode", "circ_modifier", "price",
+                            "create_date"], copy_rows)
+        del record_rows, simple_rows, cn_rows, copy_rows
+
+        # Circulations, in renewal chains; the reading history of opted-in users, one row per chain.
+        opted_in = bytearray(users + 1)
+        for uid in range(1, users + 1):
+            opted_in[uid] = rng.random() < 0.3
+        history = []  # (usr, xact_start, copy, due, checkin, source circulation)
+        span, now = clock.now, clock.now
+        random_ = rng.random
+
+        def circulations():
+            # Hot loop: ``int(random() * n)`` rather than randrange, timestamps inlined (see _Clock.ts).
+            days, hms, offset = clock.days, clock.hms, clock.offset
+            cid = 0
+            ndays = span // DAY
+            while cid < loans:
+                r = random_()
+                length = 1 if r < 0.75 else 2 if r < 0.9 else 3 if r < 0.97 else 4
+                length = min(length, loans - cid)
+                uid = int(users * random_() ** 1.7) + 1
+                copy = int(copies * random_()) + 1
+                lib = copy_lib[copy]
+                staff = 1000 + lib
+                start = int(ndays * random_()) * DAY + 32_400 + int(39_600 * random_())  # 09:00-20:00
+                head_start, parent = start, None
+                for k in range(length):
+                    cid += 1
+                    due_day = start // DAY + 21
+                    due = due_day * DAY + 86_399
+                    renew_at = due - int(3 * DAY * random_())
+                    final = not (k < length - 1 and renew_at < now)
+                    if not final:  # renewed: checked in by the renewal
+                        checkin, stop = renew_at, "RENEW"
+                    else:
+                        checkin = start + 3_600 + int((due - start + 10 * DAY) * random_())
+                        stop = "CHECKIN"
+                        if checkin > now or random_() < 0.003:
+                            checkin = None
+                            stop = "LOST" if due < now - 60 * DAY else None
+                    s_start = days[start // DAY + offset] + hms[start % DAY]
+                    s_due = days[due_day + offset] + "23:59:59+00:00"
+                    if checkin is None:
+                        yield (cid, uid, s_start, None, copy, lib, staff, None, None, 2 - k, "1 day", s_due, None,
+                               None, s_start, "21 days", "1 day", "0.10", "5.00", k > 0, False, "default",
+                               "default", "default", stop, 200 + lib, None, parent)
+                    else:
+                        s_checkin = days[checkin // DAY + offset] + hms[checkin % DAY]
+                        yield (cid, uid, s_start, s_checkin, copy, lib, staff, staff, lib, 2 - k, "1 day", s_due,
+                               s_checkin, s_checkin, s_start, "21 days", "1 day", "0.10", "5.00", k > 0, False,
+                               "default", "default", "default", stop, 200 + lib, s_checkin, parent)
+                    parent = cid
+                    if final:
+                        break
+                    start = checkin
+                if opted_in[uid]:
+                    history.append((uid, ts(head_start), copy, s_due, ts(checkin), cid))
+
+        load("action.circulation", ["id", "usr", "xact_start", "xact_finish", "target_copy", "circ_lib",
+                                    "circ_staff", "checkin_staff", "checkin_lib", "renewal_remaining",
+                                    "grace_period", "due_date", "stop_fines_time", "checkin_time", "create_time",
+                                    "duration", "fine_interval", "recurring_fine", "max_fine", "desk_renewal",
+                                    "opac_renewal", "duration_rule", "recurring_fine_rule", "max_fine_rule",
+                                    "stop_fines", "workstation", "checkin_scan_time", "parent_circ"],
+             circulations())
+        load("action.usr_circ_history", ["id", "usr", "xact_start", "target_copy", "due_date", "checkin_time",
+                                         "source_circ"],
+             ((i, *row) for i, row in enumerate(history, 1)))
+        counts.setdefault("action.usr_circ_history", 0)
+        history.clear()
+
+        def aged_circulations():
+            # Circulations older than the window, aged: the user is gone, some of their traits are kept.
+            for n in range(aged):
+                uid = below(users) + 1
+                copy = below(copies) + 1
+                lib = copy_lib[copy]
+                start = -between(1, 365) * DAY + 36_000 + below(30_000)
+                due = (start // DAY + 21) * DAY + 86_399
+                checkin = start + 3_600 + below(25 * DAY)
+                yield (loans + n + 1, post_codes[uid], home[uid], profiles[uid], birth_year[uid], copy_cn[copy],
+                       lib, lib, copy_cn[copy], ts(start), ts(checkin), copy, lib, 1000 + lib, 1000 + lib, lib,
+                       ts(due), ts(checkin), ts(start), "21 days", "CHECKIN", ts(checkin))
+
+        load("action.aged_circulation", ["id", "usr_post_code", "usr_home_ou", "usr_profile", "usr_birth_year",
+                                         "copy_call_number", "copy_owning_lib", "copy_circ_lib", "copy_bib_record",
+                                         "xact_start", "xact_finish", "target_copy", "circ_lib", "circ_staff",
+                                         "checkin_staff", "checkin_lib", "due_date", "checkin_time", "create_time",
+                                         "duration", "stop_fines", "checkin_scan_time"], aged_circulations())
+        counts.setdefault("action.aged_circulation", 0)
+
+        def hold_requests():
+            for hid in range(1, holds + 1):
+                uid = int(users * random_() ** 1.5) + 1
+                record = below(records) + 1
+                some_copy = first_copy[record] + below(copies_of[record])
+                r = random_()
+                hold_type, target = ("T", record) if r < 0.85 else ("C", some_copy) if r < 0.95 else ("V", record)
+                requested = below(span // DAY) * DAY + 28_800 + below(50_000)
+                pickup = home[uid] if random_() < 0.8 else rng.choice(BRANCHES)
+                capture = fulfilled = cancelled = cause = current = shelf = None
+                frozen = False
+                r = random_()
+                if requested > now - 60 * DAY and r < 0.5:  # still open
+                    r = random_()
+                    if r < 0.3:
+                        capture, current = requested + between(DAY, 10 * DAY), some_copy
+                        shelf = capture + between(3_600, DAY)
+                        if shelf > now:
+                            capture = current = shelf = None
+                    elif r < 0.4:
+                        capture, current = requested + between(DAY, 5 * DAY), some_copy
+                        if capture > now:
+                            capture = current = None
+                    elif r < 0.5:
+                        frozen = True
+                elif r < 0.75:
+                    capture, current = requested + between(DAY, 20 * DAY), some_copy
+                    shelf = capture + between(3_600, DAY)
+                    fulfilled = shelf + between(3_600, 7 * DAY)
+                    if fulfilled > now:
+                        capture = current = shelf = fulfilled = None
+                else:
+                    cancelled = requested + between(3_600, 90 * DAY)
+                    cause = CANCEL_CAUSES[below(len(CANCEL_CAUSES))]
+                    if cancelled > now:
+                        cancelled = cause = None
+                yield (hid, ts(requested), ts(capture), ts(fulfilled), ts(shelf), ts(requested + 365 * DAY),
+                       ts(cancelled), cause, target, current, 1000 + pickup if fulfilled else None,
+                       pickup if fulfilled else None, home[uid], uid, uid, pickup, 0, pickup, hold_type, True,
+                       frozen, ts(shelf), ts(shelf + 7 * DAY) if shelf else None,
+                       pickup if shelf and not fulfilled else None)
+
+        load("action.hold_request", ["id", "request_time", "capture_time", "fulfillment_time", "checkin_time",
+                                     "expire_time", "cancel_time", "cancel_cause", "target", "current_copy",
+                                     "fulfillment_staff", "fulfillment_lib", "request_lib", "requestor", "usr",
+                                     "selection_ou", "selection_depth", "pickup_lib", "hold_type", "email_notify",
+                                     "frozen", "shelf_time", "shelf_expire_time", "current_shelf_lib"],
+             hold_requests())
+        counts.setdefault("action.hold_request", 0)
+
+        def aged_holds():
+            for n in range(holds // 10):
+                uid = below(users) + 1
+                record = below(records) + 1
+                requested = -between(1, 365) * DAY + 36_000
+                done_at = requested + between(DAY, 30 * DAY)
+                yield (n + 1, post_codes[uid], home[uid], profiles[uid], birth_year[uid], False, ts(requested),
+                       ts(done_at), ts(done_at), record, home[uid], home[uid], 0, home[uid], "T")
+
+        load("action.aged_hold_request", ["id", "usr_post_code", "usr_home_ou", "usr_profile", "usr_birth_year",
+                                          "staff_placed", "request_time", "capture_time", "fulfillment_time",
+                                          "target", "request_lib", "selection_ou", "selection_depth", "pickup_lib",
+                                          "hold_type"], aged_holds())
+        counts.setdefault("action.aged_hold_request", 0)
+        loader.finish()
+    return counts

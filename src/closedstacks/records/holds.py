@@ -1,0 +1,45 @@
+"""Legal holds: placed when an instrument designating users arrives, lifted only when its matter closes.
+
+Both run inside the transaction of the procedure step that causes them
+(``perform``), so a matter never closes with a hold left in force, and an
+instrument is never on file without its holds. Each hold placed or lifted is
+an audit entry that names the hold, the matter and the kinds — never the user.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from closedstacks.audit.trail import record
+from closedstacks.records.lookup import current_connection
+from closedstacks.records.models import LegalHold
+from closedstacks.records.tasks import resolve_holds
+
+
+def place_for(instrument, *, by) -> list[LegalHold]:
+    """One hold per user the instrument designates, for its kinds and dates (none given: everything)."""
+    placed = []
+    for person in instrument.designated_users.all():
+        hold = LegalHold.objects.create(matter=instrument.matter, instrument=instrument, designated=person,
+                                        record_kinds=list(instrument.record_kinds), date_from=instrument.date_from,
+                                        date_to=instrument.date_to, placed_by=by)
+        record("hold.placed", actor=by, obj=hold, details={
+            "matter": instrument.matter.reference, "instrument": instrument.pk, "kinds": hold.record_kinds,
+            "from": hold.date_from.isoformat() if hold.date_from else None,
+            "to": hold.date_to.isoformat() if hold.date_to else None})
+        placed.append(hold)
+    if placed and current_connection() is not None:
+        resolve_holds.enqueue(instrument.matter_id)  # find them in the library system, after this commits
+    return placed
+
+
+def lift_for(matter, *, by) -> int:
+    """Lift every hold of a matter that has closed."""
+    now = timezone.now()
+    lifted = 0
+    for hold in LegalHold.objects.in_force().filter(matter=matter).select_for_update():
+        hold.lifted_at, hold.lifted_by = now, by
+        hold.save(update_fields=["lifted_at", "lifted_by"])
+        record("hold.lifted", actor=by, obj=hold, details={"matter": matter.reference, "state": matter.state})
+        lifted += 1
+    return lifted

@@ -1,0 +1,32 @@
+"""Background jobs of the records app, run by ``closedstacks jobs work``."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def resolve_holds(matter_id: int) -> dict:
+    """Find the held users' ids in the library system, so retention can respect the holds."""
+    from django.db import transaction
+
+    from closedstacks.audit.trail import record
+    from closedstacks.records.connectors.base import ConnectorError
+    from closedstacks.records.lookup import current_connection, resolve
+    from closedstacks.records.models import LegalHold
+
+    connection = current_connection()
+    holds = list(LegalHold.objects.in_force().filter(matter_id=matter_id).select_related("designated", "matter"))
+    if connection is None or not holds:
+        return {"resolved": 0}
+    try:
+        found = {r.designated_id: r for r in resolve([h.designated for h in holds], connection.open())}
+    except ConnectorError as exc:
+        return {"resolved": 0, "problem": str(exc)}
+    with transaction.atomic():
+        for hold in holds:
+            hold.ils_user_ids = found[hold.designated_id].ils_ids
+            hold.save(update_fields=["ils_user_ids"])
+            record("hold.resolved", actor=None, obj=hold, details={
+                "matter": hold.matter.reference, "connection": connection.name, "matches": len(hold.ils_user_ids)})
+    return {"resolved": len(holds)}
