@@ -61,6 +61,11 @@ def test_demo_sets_up_accounts_for_every_role_and_says_it_is_a_demo(tmp_path):
     for username in ("desk", "officer", "director", "counsel", "custodian", "auditor", "admin"):
         assert f" {username} " in first.stdout and f"demo-{username}-pass" in first.stdout
     assert (tmp_path / "var" / "demo.sqlite3").exists()
+    # The demo's library system: a Koha-shaped SQLite file, connected and working.
+    assert (tmp_path / "var" / "demo-koha.sqlite3").exists() and "demo-koha.sqlite3" in first.stdout
+    demo_db = {**env, "CLOSEDSTACKS_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'demo.sqlite3'}"}
+    tested = closedstacks("connector", "test", "demo-koha", env=demo_db)
+    assert tested.returncode == 0 and "Connection OK." in tested.stdout and "old_issues" in tested.stdout
     again = closedstacks("demo", "--no-serve", env=env)  # a second run changes nothing
     assert again.returncode == 0 and again.stdout == first.stdout
 

@@ -140,7 +140,7 @@ def demo(bind, no_serve):
 
     call_command("migrate", interactive=False, verbosity=0)
     accounts = ensure_demo_accounts(by=cli_actor())
-    made = ensure_demo_library_system(data_dir, by=cli_actor())
+    ensure_demo_library_system(data_dir, by=cli_actor())
     _collect_static()
     host = bind.rsplit(":", 1)
     url = f"http://{'127.0.0.1' if host[0] in ('0.0.0.0', '') else host[0]}:{host[1]}/"
@@ -153,9 +153,7 @@ def demo(bind, no_serve):
         click.echo(f"{account.role_label:<20} {account.username:<12} {account.password}")
     click.echo(rule)
     click.echo(f"Data: {data_dir / 'demo.sqlite3'}")
-    click.echo(f"Library system (Koha-shaped, made-up people): {data_dir / 'demo-koha.sqlite3'}"
-               + (f", {made.get('borrowers', 0):,} users and {made.get('old_issues', 0) + made.get('issues', 0):,} "
-                  "loans generated" if made else ""))
+    click.echo(f"Library system (Koha-shaped, made-up people): {data_dir / 'demo-koha.sqlite3'}")
     if no_serve:
         return
     click.echo(f"Open {url} and sign in with any account above. Press Ctrl+C to stop.")
