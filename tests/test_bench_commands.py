@@ -35,3 +35,16 @@ def test_bench_matters_reports_its_ratios(tmp_path, django_db_blocker):
     data = figures["databases"][engine]
     assert data["matters"] == 200 and figures["page_vs_trivial_max"] > 0
     assert set(data["ratios"]) >= {"queue: waiting (director)", "queue: open (director)", "matter page (director)"}
+
+
+def test_bench_records_reports_its_ratio_and_memory(tmp_path):
+    from tests.ils import require_server
+
+    require_server("mysql")
+    done = closedstacks("bench", "records", "--scale", "0.0005", "--production-records", "200", "--json",
+                        env=env_for(tmp_path), timeout=900)
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    assert figures["past_loans"] == 5000 and figures["users"] == 100
+    assert figures["extract_vs_raw_sql"] > 0 and figures["sample_rows"] > 0
+    assert figures["production_records"] >= 200 and figures["production_peak_rss_mb"] > 0

@@ -75,3 +75,51 @@ def matters_bench(scale, databases, postgres_url, as_json):
             click.echo(f"  {name:<28} {data['pages_ms'][name]:>8.1f} ms  {ratio:>5.2f}x  "
                        f"{data['queries'][name]:>3} queries")
         click.echo(f"  page_vs_trivial_max = {data['page_vs_trivial_max']:.2f}  (target <= 3)")
+
+
+@bench.command("records")
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(min=0.0001, max=10),
+              help="Fraction of the full size (10,000,000 past loans, 200,000 users) to use.")
+@click.option("--mariadb-url", envvar="CLOSEDSTACKS_BENCH_MARIADB_URL", default="mysql://root@127.0.0.1:3306/mysql",
+              show_default=True, help="A MariaDB server where a scratch database may be created and dropped.")
+@click.option("--production-records", default=10_000, show_default=True, type=click.IntRange(1),
+              help="About how many records the production compiles.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+def records_bench(scale, mariadb_url, production_records, as_json):
+    """The Koha connector on MariaDB: count and extract vs hand-written SQL; a production's peak memory."""
+    from closedstacks.bench.records import run
+    from closedstacks.cli.setup import django_ready
+
+    django_ready()
+    bar = None
+    if not as_json:
+        from rich.progress import Progress
+
+        bar = Progress(transient=True)
+        bar.start()
+        tasks: dict[str, int] = {}
+
+        def progress(done: int, total: int, label: str) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(f"building: {label}", total=total)
+            bar.update(tasks[label], completed=done, total=total)
+    try:
+        figures = run(users=max(50, int(200_000 * scale)), loans=max(500, int(10_000_000 * scale)),
+                      production_records=production_records, server_url=mariadb_url,
+                      progress=progress if bar else None)
+    finally:
+        if bar:
+            bar.stop()
+    if as_json:
+        click.echo(json.dumps(figures, indent=2))
+        return
+    click.echo(f"MariaDB, Koha-shaped: {figures['users']:,} users, {figures['past_loans']:,} loans "
+               f"(built in {figures['built_s']} s)")
+    click.echo(f"  one user's past loans over three years, {figures['samples']} users, "
+               f"{figures['sample_rows']:,} rows in all")
+    click.echo(f"  hand-written indexed SQL  {figures['raw_sql_ms']:>9.3f} ms per user")
+    click.echo(f"  connector count + extract {figures['connector_ms']:>9.3f} ms per user   "
+               f"extract_vs_raw_sql = {figures['extract_vs_raw_sql']}  (target <= 2)")
+    click.echo(f"  production of {figures['production_records']:,} records in {figures['production_s']} s: "
+               f"peak {figures['production_peak_rss_mb']} MB (the same process without it: "
+               f"{figures['production_baseline_rss_mb']} MB)")

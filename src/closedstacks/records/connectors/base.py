@@ -79,6 +79,17 @@ class Connector(ABC):
         if settings.driver not in self.drivers:
             raise ConnectorError(f"{self.label} connects over {' or '.join(self.drivers)}, not {settings.driver}.")
         self.settings = settings
+        self._kept: Database | None = None
+
+    @contextmanager
+    def keep_open(self) -> Iterator[Connector]:
+        """Run several operations (count, then extract) over one connection instead of one each."""
+        with self.session() as db:
+            self._kept = db
+            try:
+                yield self
+            finally:
+                self._kept = None
 
     @contextmanager
     def session(self) -> Iterator[Database]:
@@ -87,6 +98,9 @@ class Connector(ABC):
         PostgreSQL runs in a read-only transaction (its server-side cursors need one, and it makes the
         promise explicit); SQLite files are opened read-only; MariaDB relies on the read-only account.
         """
+        if self._kept is not None:
+            yield self._kept
+            return
         postgresql = self.settings.driver == "postgresql"
         with connect(self.settings, autocommit=not postgresql) as db:
             if postgresql:
