@@ -128,16 +128,23 @@ class Database:
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s",
                 (schema or "public", name))}
             return found or None
-        found = {row[0] for row in self.rows(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = %s",
-            (table,))}
-        return found or None
+        # MariaDB answers information_schema queries slowly (tens of milliseconds); SHOW COLUMNS is quick.
+        import pymysql
+
+        try:
+            return {row[0] for row in self.rows("SHOW COLUMNS FROM `" + _plain(table) + "`")} or None
+        except pymysql.err.ProgrammingError:  # 1146: no such table
+            return None
+
+
+def _plain(name: str) -> str:
+    if not name.replace("_", "").replace(".", "").isalnum() or not name.isascii():
+        raise ValueError(f"not a plain table name: {name!r}")
+    return name
 
 
 def _quote_ident(name: str) -> str:
-    if not name.replace("_", "").replace(".", "").isalnum():
-        raise ValueError(f"not a plain table name: {name!r}")
-    return '"' + name + '"'
+    return '"' + _plain(name) + '"'
 
 
 @contextmanager

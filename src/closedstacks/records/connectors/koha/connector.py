@@ -390,14 +390,16 @@ class KohaConnector(Connector):
                 params.append(self._date_param(db, _as_date(scope.date_to) + dt.timedelta(days=1)))
         return where, params
 
-    @staticmethod
-    def _anonymous(db: Database) -> str | None:
-        """The AnonymousPatron borrowernumber, as text, or None when unset or unreadable."""
-        if db.columns("systempreferences") is None:
-            return None
-        row = db.one("SELECT value FROM systempreferences WHERE variable = %s", ("AnonymousPatron",))
-        value = str(row[0]).strip() if row and row[0] is not None else ""
-        return str(int(value)) if value.isdigit() and int(value) > 0 else None
+    def _anonymous(self, db: Database) -> str | None:
+        """The AnonymousPatron borrowernumber, as text, or None when unset or unreadable (asked once per
+        connector: it is looked up before every count and extraction)."""
+        if "_anonymous_id" not in self.__dict__:
+            value = ""
+            if db.columns("systempreferences") is not None:
+                row = db.one("SELECT value FROM systempreferences WHERE variable = %s", ("AnonymousPatron",))
+                value = str(row[0]).strip() if row and row[0] is not None else ""
+            self._anonymous_id = str(int(value)) if value.isdigit() and int(value) > 0 else None
+        return self._anonymous_id
 
 
 def _as_date(value) -> dt.date:
