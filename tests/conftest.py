@@ -158,3 +158,18 @@ def smtp(settings):
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     yield inbox.messages
     controller.stop()
+
+
+def text(response) -> str:
+    """A page's HTML with entities decoded, for looking for what a person would read."""
+    import html
+
+    return html.unescape(response.content.decode())
+
+
+def pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)

@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
-import io
 import json
 
 import pytest
 from django.utils import timezone
-from pypdf import PdfReader
 
 from closedstacks.audit.models import AuditEntry
 from closedstacks.incidents.models import AffectedUser, Breach, Incident
 from closedstacks.notices.models import Notice
-from tests.conftest import run_jobs
+from tests.conftest import pdf_text, run_jobs, text
 from tests.procedure import set_officer
 
 NAME, CARD, ADDRESS = "Zebulon Quixote", "29999000111", "12 Hidden Lane, Springfield"
 
 
-def text(response) -> str:
-    return html.unescape(response.content.decode())
-
-
-def pdf_text(data: bytes) -> str:
-    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 @pytest.fixture

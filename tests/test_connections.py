@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import html
-
 from closedstacks.audit.models import AuditEntry
 from closedstacks.records.models import Connection
-from tests.conftest import cli_env, closedstacks
+from tests.conftest import cli_env, closedstacks, text
 
 SECRET = "s3cret-Koha-pass!"
 
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def form(**overrides) -> dict:

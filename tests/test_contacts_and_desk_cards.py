@@ -4,7 +4,6 @@ which policy version was in force when."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 import io
 
 from django.utils import timezone
@@ -13,15 +12,8 @@ from pypdf import PdfReader
 from closedstacks.audit.models import AuditEntry
 from closedstacks.library.models import Branch, Contact, PolicyVersion, ServicePoint
 from closedstacks.library.services import new_policy_version
+from tests.conftest import pdf_text, text
 from tests.procedure import new_matter, set_officer
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
-
-
-def pdf_text(data: bytes) -> str:
-    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def fill_contacts(client) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 import pytest
 from django.test import Client
@@ -15,13 +14,8 @@ from closedstacks.incidents.models import Incident, IncidentEvent
 from closedstacks.library.models import Branch, ServicePoint
 from closedstacks.matters.models import Matter
 from closedstacks.notices.models import Notice
-from tests.conftest import make_account, run_jobs, sign_in
+from tests.conftest import make_account, run_jobs, sign_in, text
 from tests.procedure import new_matter, set_officer
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
-
 
 WHAT = {
     "threat": "A man shouted that he would come back for the librarian unless she printed his wife's loans.",

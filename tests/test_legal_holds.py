@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 from django.test import Client
 
 from closedstacks.audit.models import AuditEntry
 from closedstacks.matters.procedure import perform
 from closedstacks.records.models import LegalHold
-from tests.conftest import make_account, sign_in
+from tests.conftest import make_account, sign_in, text
 from tests.procedure import instrument_data, matter_at, set_officer
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def test_an_instrument_designating_users_holds_their_records_at_once(accounts, client_for):

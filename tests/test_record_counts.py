@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import sqlite3
 
@@ -13,12 +12,8 @@ from closedstacks.matters.procedure import perform
 from closedstacks.records.connectors import package
 from closedstacks.records.connectors.db import ConnectionSettings
 from closedstacks.records.models import Connection, LegalHold
-from tests.conftest import run_jobs
+from tests.conftest import run_jobs, text
 from tests.procedure import instrument_data, matter_at, set_officer
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 @pytest.fixture

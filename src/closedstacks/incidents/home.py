@@ -1,8 +1,7 @@
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from closedstacks.incidents.models import Incident, Status
+from closedstacks.incidents.models import Incident
 from closedstacks.web.home import Panel, panel
 
 
@@ -15,7 +14,6 @@ def my_reports(user):
 @panel("incident:read")
 def desk(user):
     now = timezone.now()
-    counts = Incident.objects.aggregate(new=Count("pk", filter=Q(status=Status.NEW)),
-                                        open=Count("pk", filter=~Q(status=Status.CLOSED)))
+    counts = Incident.objects.counts()
     overdue = list(Incident.objects.overdue(now).only("pk", "kind", "status", "due_at").order_by("due_at")[:10])
     return Panel(_("Reports to the officer"), "incidents/_home_desk.html", {"counts": counts, "overdue": overdue})

@@ -83,9 +83,7 @@ def desk(request):
     if show not in FILTERS:
         show = "open"
     rows = _desk_rows(request, show)[:300]
-    counts = Incident.objects.aggregate(
-        new=Count("pk", filter=Q(status=Status.NEW)), open=Count("pk", filter=~Q(status=Status.CLOSED)),
-        overdue=Count("pk", filter=~Q(status=Status.CLOSED) & Q(due_at__lt=timezone.now())))
+    counts = Incident.objects.counts()
     return render(request, "incidents/desk.html", {"rows": rows, "show": show, "counts": counts,
                                                    "filters": list(FILTERS)})
 
