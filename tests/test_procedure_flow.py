@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
 from django.utils import timezone
-from pypdf import PdfReader
 
 from closedstacks.audit.models import AuditEntry
 from closedstacks.incidents.models import Incident
@@ -16,7 +14,7 @@ from closedstacks.matters import letters
 from closedstacks.matters.models import Matter, Scope
 from closedstacks.matters.procedure import ProcedureError, StaleMatter, perform
 from closedstacks.matters.queues import queue
-from tests.conftest import make_account
+from tests.conftest import make_account, pdf_text
 from tests.procedure import all_yes, instrument_data, matter_at, new_matter, set_officer
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +24,6 @@ pytestmark = pytest.mark.django_db
 def officer_configured(accounts):
     set_officer(accounts["officer"])
 
-
-def pdf_text(data: bytes) -> str:
-    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def designated_ids(matter) -> list[int]:
