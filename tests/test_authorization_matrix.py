@@ -82,6 +82,10 @@ def sample_kwargs(accounts):
         "library:desk-card": {"pk": point.pk},
         "records:connection": {"pk": ils.pk},
         "records:counts": ref,
+        "records:production": {**ref, "number": 1},
+        "records:production-file": {**ref, "number": 1, "name": "CS-manifest.csv"},
+        "records:production-package": {**ref, "number": 1},
+        "records:production-record": {**ref, "number": 1},
         "records:connection-test": {"pk": ils.pk},
         "records:connection-remove": {"pk": ils.pk},
         "incidents:detail": report_,
@@ -133,7 +137,9 @@ ALWAYS_NOT_FOUND = {"api:api-root"}
 # A step's page (and the counts page) also asks whether this person may act on this matter now.
 STEP_GATED = {"matters:act", "api:move", "records:counts"}
 # A report is open to the officer and the director, and otherwise only to the person who filed it.
-OBJECT_GATED = {"incidents:detail"}
+# A production exists only on some matters: the people on the matter get it or a 404, nobody else gets in.
+OBJECT_GATED = {"incidents:detail", "records:production", "records:production-file", "records:production-package",
+                "records:production-record"}
 
 
 def outcome(response) -> str:
@@ -198,7 +204,8 @@ def test_api_operations_answer_each_persona_as_declared(accounts, personas):
     failures = []
     routes = {name: pattern for name, pattern in url_patterns() if name.startswith("api:")}
     kwargs = sample_kwargs(accounts)
-    api_kwargs = {"matter": kwargs["matters:detail"], "move": {**kwargs["matters:detail"], "name": "withdraw"}}
+    api_kwargs = {"matter": kwargs["matters:detail"], "move": {**kwargs["matters:detail"], "name": "withdraw"},
+                  "productions": kwargs["matters:detail"]}
     for name, (methods, required) in operation_scopes().items():
         url = reverse(f"api:{name}", kwargs=api_kwargs.get(name))
         for method in methods:

@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 EARLY = {"referred", "explained"}
 OPEN = {"referred", "explained", "received", "in_review", "defective", "challenged", "sufficient", "scope_proposed",
-        "scope_approved", "warrant_executed", "emergency_pending", "emergency_decided"}
+        "scope_approved", "production_review", "production_approved", "released", "warrant_executed",
+        "emergency_pending", "emergency_decided"}
+PRODUCING = {"scope_approved", "production_review", "production_approved", "released"}
 CLOSED = {"declined", "quashed", "withdrawn", "closed"}
 
 # move: (states it may start from, roles that may make it)
@@ -44,6 +46,11 @@ EXPECTED = {
     "decide_emergency": ({"emergency_pending"}, {"director"}),
     "record_consent": ({"explained"}, {"officer"}),
     "withdraw": (OPEN, {"officer", "director"}),
+    "compile_production": (PRODUCING, {"custodian"}),
+    "approve_production": ({"production_review"}, {"counsel"}),
+    "return_production": ({"production_review"}, {"counsel"}),
+    "release_production": ({"production_approved"}, {"officer", "director", "custodian"}),
+    "close_released": ({"released"}, {"officer", "director"}),
 }
 
 
@@ -81,6 +88,12 @@ def _branch(accounts, state):
     if state == "quashed":
         matter = matter_at("challenged", accounts)
         return perform(matter, "challenge_outcome", by=counsel, outcome="quashed")
+    if state in PRODUCING - {"scope_approved"}:
+        # Only the state matters to check(); test_productions takes a matter there through the library system.
+        matter = matter_at("scope_approved", accounts)
+        matter.state = state
+        matter.save(update_fields=["state"])
+        return matter
     return matter_at(state, accounts)
 
 

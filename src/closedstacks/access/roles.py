@@ -40,16 +40,17 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.OFFICER: EVERYONE | DESK | {
         "matter:read", "matter:explain", "matter:instrument", "matter:withdraw", "matter:warrant",
         "policy:manage", "deadline:read", "incident:read", "incident:manage", "breach:identities",
-        "training:manage", "training:compliance", "contacts:manage", "hold:read",
+        "training:manage", "training:compliance", "contacts:manage", "hold:read", "matter:release", "matter:close",
     },
     Role.DIRECTOR: EVERYONE | DESK | {
         "matter:read", "matter:instrument", "matter:assign", "matter:scope", "matter:decide", "matter:withdraw",
         "matter:warrant", "deadline:read", "incident:read", "breach:identities", "training:compliance",
-        "hold:read",
+        "hold:read", "matter:release", "matter:close",
     },
     Role.COUNSEL: EVERYONE | DESK | {"matter:read", "matter:review", "matter:scope", "checklist:manage",
                                      "deadline:read", "hold:read"},
-    Role.CUSTODIAN: EVERYONE | DESK | {"matter:read", "hold:read"},
+    # The custodian compiles productions inside an approved scope, and may hand them over at the appearance.
+    Role.CUSTODIAN: EVERYONE | DESK | {"matter:read", "hold:read", "matter:produce", "matter:release"},
     Role.AUDITOR: EVERYONE | {"audit:read", "audit:verify"},
     # An administrator manages accounts and the system, and reads no matter and no report but their own.
     Role.ADMIN: EVERYONE | {"account:manage", "library:manage", "contacts:manage", "connector:manage"},

@@ -314,6 +314,57 @@ class ConsentForm(WithDesignated):
     file = forms.FileField(label=_("The signed consent (PDF, JPEG or PNG)"), required=False)
 
 
+class CompileForm(_MatterForm):
+    reason = forms.CharField(label=_("Why this replaces the last production (for a correction)"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class _ProductionForm(_MatterForm):
+    """Names the production the person reviewed: approving a different one than they saw is refused."""
+
+    production = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, matter, **kwargs):
+        super().__init__(*args, matter=matter, **kwargs)
+        latest = matter.productions.order_by("-number").first()
+        self.fields["production"].initial = latest.number if latest else None
+
+
+class ApproveProductionForm(_ProductionForm):
+    checked = forms.BooleanField(label=_("I checked the manifest against the scope: only the scoped users, kinds "
+                                         "and dates, and only the fields a production needs"))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def to_kwargs(self) -> dict:
+        data = super().to_kwargs()
+        data.pop("checked")
+        return data
+
+
+class ReturnProductionForm(_ProductionForm):
+    reason = forms.CharField(label=_("What is wrong with it"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReleaseForm(_MatterForm):
+    recipient = forms.CharField(label=_("Released to (name, office, agency)"), max_length=300)
+    method = forms.ChoiceField(label=_("How"), widget=forms.RadioSelect, choices=[
+        ("in_person", _("In person, at the appearance")), ("mail", _("By mail")),
+        ("secure_transfer", _("By secure electronic transfer"))])
+    released_at = forms.DateTimeField(label=_("When"), widget=DATETIME)
+    notes = forms.CharField(label=_("Notes (receipt, tracking number)"), required=False,
+                            widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, matter, **kwargs):
+        super().__init__(*args, matter=matter, **kwargs)
+        self.fields["released_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+
+class CloseReleasedForm(_MatterForm):
+    outcome = forms.ChoiceField(label=_("Outcome"), widget=forms.RadioSelect, choices=[
+        ("released_full", _("Records released in full")), ("released_part", _("Records released in part"))])
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 ACTION_FORMS = {
     "explain_policy": ExplainForm,
     "decline": DeclineForm,
@@ -334,4 +385,9 @@ ACTION_FORMS = {
     "decide_emergency": DecideEmergencyForm,
     "record_consent": ConsentForm,
     "withdraw": ReasonForm,
+    "compile_production": CompileForm,
+    "approve_production": ApproveProductionForm,
+    "return_production": ReturnProductionForm,
+    "release_production": ReleaseForm,
+    "close_released": CloseReleasedForm,
 }

@@ -73,6 +73,18 @@ MOVES: dict[str, Move] = dict([
           steps.scopes.approve, steps.scopes.gate_approver),
     _move("return_scope", gettext_lazy("Return the scope for changes"), {State.SCOPE_PROPOSED}, "matter:scope",
           steps.scopes.return_scope, steps.scopes.gate_scope_maker),
+    # ... compiled by the custodian, reviewed by counsel, released once; a correction supersedes.
+    _move("compile_production", gettext_lazy("Compile the production"),
+          {State.SCOPE_APPROVED, State.PRODUCTION_REVIEW, State.PRODUCTION_APPROVED, State.RELEASED},
+          "matter:produce", steps.productions.compile_production, steps.productions.gate_custodian),
+    _move("approve_production", gettext_lazy("Approve the production"), {State.PRODUCTION_REVIEW}, "matter:review",
+          steps.productions.approve_production, steps.review.gate_assigned_counsel),
+    _move("return_production", gettext_lazy("Send the production back"), {State.PRODUCTION_REVIEW},
+          "matter:review", steps.productions.return_production, steps.review.gate_assigned_counsel),
+    _move("release_production", gettext_lazy("Record the release"), {State.PRODUCTION_APPROVED}, "matter:release",
+          steps.productions.release),
+    _move("close_released", gettext_lazy("Close the matter"), {State.RELEASED}, "matter:close",
+          steps.productions.close_released),
     _move("assign_custodian", gettext_lazy("Assign the records custodian"), ANY_OPEN, "matter:assign",
           steps.scopes.assign_custodian),
     _move("name_person", gettext_lazy("Name a colleague on the matter"), ANY_OPEN, "matter:assign",
@@ -126,9 +138,36 @@ def available(matter: Matter, by) -> list[Move]:
     return found
 
 
+def record_refusal(matter: Matter, name: str, by, reason: str) -> None:
+    """A move refused by the procedure (wrong state, scope or gate) is itself on the audit trail."""
+    with transaction.atomic():
+        record("matter.move_refused", actor=by, obj=matter,
+               details={"move": name if name in MOVES else "?", "state": matter.state, "reason": reason[:300]})
+
+
 def perform(matter: Matter | int, name: str, *, by, version: int | None = None, **data) -> Matter:
-    """Make one move. ``version`` is the matter's version the person saw; a newer one refuses the move."""
+    """Make one move. ``version`` is the matter's version the person saw; a newer one refuses the move.
+
+    A move the procedure refuses (state, scope or gate) raises ProcedureError and is recorded as
+    ``matter.move_refused``; a step that refuses its data raises ProcedureError and records nothing.
+    """
     pk = matter.pk if isinstance(matter, Matter) else matter
+    refused = None
+    try:
+        return _perform(pk, name, by=by, version=version, data=data)
+    except _Refused as exc:
+        refused = exc
+    record_refusal(refused.matter, name, by, str(refused.error))
+    raise refused.error
+
+
+class _Refused(Exception):
+    def __init__(self, matter: Matter, error: ProcedureError):
+        super().__init__(str(error))
+        self.matter, self.error = matter, error
+
+
+def _perform(pk: int, name: str, *, by, version: int | None, data: dict) -> Matter:
     with transaction.atomic():
         locked = Matter.objects.visible_to(by).select_for_update(of=("self",)).filter(pk=pk).first()
         if locked is None:
@@ -137,7 +176,10 @@ def perform(matter: Matter | int, name: str, *, by, version: int | None = None, 
             raise StaleMatter(_("While you were working, someone else changed this matter (it is now “%(state)s”). "
                                 "Nothing you entered was saved: look at the matter again, then try again.")
                               % {"state": _state_label(locked.state)})
-        move = check(locked, name, by)
+        try:
+            move = check(locked, name, by)
+        except ProcedureError as exc:
+            raise _Refused(locked, exc) from None
         before = locked.state
         result: Result = move.step(locked, by, **data)
         if result.to is not None:
@@ -160,4 +202,4 @@ def perform(matter: Matter | int, name: str, *, by, version: int | None = None, 
 
 
 __all__ = ["MOVES", "Move", "MatterNotFound", "ProcedureError", "Result", "StaleMatter", "available", "check",
-           "perform"]
+           "perform", "record_refusal"]

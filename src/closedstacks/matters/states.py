@@ -14,6 +14,9 @@ class State(models.TextChoices):
     SUFFICIENT = "sufficient", _("Sufficient: scope to define")
     SCOPE_PROPOSED = "scope_proposed", _("Scope awaiting approval")
     SCOPE_APPROVED = "scope_approved", _("Scope approved: production may begin")
+    PRODUCTION_REVIEW = "production_review", _("Production compiled: counsel to review")
+    PRODUCTION_APPROVED = "production_approved", _("Production approved: ready to release")
+    RELEASED = "released", _("Released: to be closed")
     WARRANT_EXECUTED = "warrant_executed", _("Search warrant executed: counsel to review")
     EMERGENCY_PENDING = "emergency_pending", _("Emergency request: director to decide")
     EMERGENCY_DECIDED = "emergency_decided", _("Emergency decided: counsel to review")
@@ -39,6 +42,9 @@ MAIN_ROAD = [
     (State.SUFFICIENT, _("Sufficient")),
     (State.SCOPE_PROPOSED, _("Scope proposed")),
     (State.SCOPE_APPROVED, _("Scope approved")),
+    (State.PRODUCTION_REVIEW, _("Production reviewed")),
+    (State.PRODUCTION_APPROVED, _("Production approved")),
+    (State.RELEASED, _("Released")),
 ]
 
 

@@ -107,3 +107,113 @@ class LegalHold(models.Model):
         from closedstacks.library.choices import RecordKind
 
         return [str(RecordKind(kind).label) for kind in self.record_kinds] or [str(_("every kind of record"))]
+
+
+class ProductionLocked(Exception):
+    """A production counsel has reviewed is never changed: a correction is a new production."""
+
+
+class Production(models.Model):
+    """One compilation of a matter's approved scope: its files, their hashes, who compiled and reviewed it.
+
+    The files live under ``DATA_DIR/productions/<matter id>/<production id>/``, read-only once written, and
+    every download checks them against the hashes kept here. Once counsel has reviewed a production, its row
+    refuses every change (``save`` raises :class:`ProductionLocked`); a correction is a new production whose
+    ``supersedes`` names the one it replaces, numbered on from where the last one ended.
+    """
+
+    audit_type = "production"
+
+    class Status(models.TextChoices):
+        COMPILING = "compiling", _("Being compiled")
+        READY = "ready", _("Compiled: awaiting counsel's review")
+        FAILED = "failed", _("Could not be compiled")
+
+    class Review(models.TextChoices):
+        PENDING = "", _("Not reviewed")
+        APPROVED = "approved", _("Approved by counsel")
+        RETURNED = "returned", _("Sent back by counsel")
+
+    matter = models.ForeignKey("matters.Matter", on_delete=models.PROTECT, related_name="productions")
+    number = models.PositiveSmallIntegerField(help_text="1, 2, … within the matter.")
+    scope = models.ForeignKey("matters.Scope", on_delete=models.PROTECT, related_name="productions")
+    supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="superseded_by")
+    reason = models.TextField(blank=True, help_text="Why a correction was made.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.COMPILING)
+    problem = models.CharField(max_length=500, blank=True)  # why it failed, in words without user data
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    compiled_at = models.DateTimeField(null=True, blank=True)
+    connection = models.CharField(max_length=60, blank=True)
+    prefix = models.CharField(max_length=40)
+    first_number = models.PositiveIntegerField(default=1)
+    last_number = models.PositiveIntegerField(default=0)  # 0: no record
+    records = models.JSONField(default=dict, blank=True, help_text="Records per kind.")
+    search = models.JSONField(default=dict, blank=True,
+                              help_text="Scoped users found, ambiguous, not found; kinds the system does not keep.")
+    files = models.JSONField(default=list, blank=True,
+                             help_text="[{name, kind, records, bates_from, bates_to, bytes, sha256}]")
+    manifest_sha256 = models.CharField(max_length=64, blank=True)
+    certification_sha256 = models.CharField(max_length=64, blank=True)
+    review = models.CharField(max_length=20, choices=Review.choices, default=Review.PENDING, blank=True)
+    reviewed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["matter", "number"]
+        constraints = [models.UniqueConstraint(fields=["matter", "number"], name="one_production_number")]
+
+    def __str__(self) -> str:
+        return f"production {self.number} of {self.matter.reference}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and Production.objects.filter(pk=self.pk, reviewed_at__isnull=False).exists():
+            raise ProductionLocked("This production has been reviewed and can no longer change.")
+        super().save(*args, **kwargs)
+
+    @property
+    def total(self) -> int:
+        return sum(self.records.values())
+
+    @property
+    def bates_range(self) -> str:
+        if not self.last_number:
+            return ""
+        return f"{self.prefix}-{self.first_number:06d} – {self.prefix}-{self.last_number:06d}"
+
+    @property
+    def is_superseded(self) -> bool:
+        return Production.objects.filter(supersedes=self).exists()
+
+    def record_kinds(self) -> list[tuple[str, int]]:
+        from closedstacks.library.choices import RecordKind
+
+        return [(str(RecordKind(kind).label) if kind in RecordKind.values else kind, count)
+                for kind, count in self.records.items()]
+
+
+class Release(models.Model):
+    """The one release of a production: to whom, how, when, recorded by whom. Never changed or repeated."""
+
+    audit_type = "release"
+
+    class Method(models.TextChoices):
+        IN_PERSON = "in_person", _("In person, at the appearance")
+        MAIL = "mail", _("By mail")
+        SECURE_TRANSFER = "secure_transfer", _("By secure electronic transfer")
+
+    production = models.OneToOneField(Production, on_delete=models.PROTECT, related_name="release")
+    recipient = models.CharField(_("released to"), max_length=300)
+    method = models.CharField(_("how"), max_length=20, choices=Method.choices)
+    released_at = models.DateTimeField(_("when"))
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ProductionLocked("A release is recorded once and never changed.")
+        super().save(*args, **kwargs)

@@ -30,3 +30,11 @@ def resolve_holds(matter_id: int) -> dict:
             record("hold.resolved", actor=None, obj=hold, details={
                 "matter": hold.matter.reference, "connection": connection.name, "matches": len(hold.ils_user_ids)})
     return {"resolved": len(holds)}
+
+
+@task()
+def compile_production(production_id: int) -> dict:
+    """Write a production's files from the library system (queued by the procedure's compile step)."""
+    from closedstacks.records.production import compile_files
+
+    return compile_files(production_id)

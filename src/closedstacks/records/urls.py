@@ -1,7 +1,7 @@
 from django.urls import path
 
 from closedstacks.access.scopes import scope
-from closedstacks.records import views
+from closedstacks.records import production_views, views
 
 app_name = "records"
 
@@ -15,3 +15,12 @@ urlpatterns = [
 
 urlpatterns.append(path("holds/", scope("hold:read", views.holds), name="holds"))
 urlpatterns.append(path("matters/<str:reference>/counts/", scope("matter:read", views.counts), name="counts"))
+
+# A production: its page and downloads, for the people on the matter (everyone else: 404).
+PRODUCTION = "matters/<str:reference>/productions/<int:number>/"
+urlpatterns += [
+    path(PRODUCTION, scope("matter:read", production_views.detail), name="production"),
+    path(PRODUCTION + "files/<str:name>", scope("matter:read", production_views.file), name="production-file"),
+    path(PRODUCTION + "package.zip", scope("matter:read", production_views.package), name="production-package"),
+    path(PRODUCTION + "record.pdf", scope("matter:read", production_views.record_pdf), name="production-record"),
+]

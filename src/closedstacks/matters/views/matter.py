@@ -18,7 +18,15 @@ from closedstacks.documents.uploads import UploadRefused
 from closedstacks.matters import letters
 from closedstacks.matters.forms import ACTION_FORMS
 from closedstacks.matters.models import Instrument, Matter, Review, ScopeApproval
-from closedstacks.matters.procedure import MOVES, ProcedureError, StaleMatter, available, check, perform
+from closedstacks.matters.procedure import (
+    MOVES,
+    ProcedureError,
+    StaleMatter,
+    available,
+    check,
+    perform,
+    record_refusal,
+)
 from closedstacks.matters.states import MAIN_ROAD, State
 from closedstacks.records.counting import may_count
 
@@ -61,6 +69,8 @@ def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
         "members": matter.members.select_related("user") if matter.under_nondisclosure else [],
         "incidents": matter.incidents.all(),
         "holds": matter.holds.select_related("designated"),
+        "productions": matter.productions.select_related("requested_by", "reviewed_by", "release")
+                                         .order_by("-number"),
         "can_count": may_count(matter, request.user),
         "warrant": getattr(matter, "warrant", None) if matter.kind == "warrant" else None,
         "emergency": getattr(matter, "emergency", None) if matter.kind == "emergency" else None,
@@ -114,6 +124,8 @@ def act(request, reference: str, action: str):
     try:
         move = check(matter, action, request.user)
     except ProcedureError as exc:
+        if request.method == "POST":
+            record_refusal(matter, action, request.user, str(exc))
         return _page(request, matter, status=409 if request.method == "POST" else 403, problem=str(exc))
     if request.method != "POST":
         return _step_page(request, matter, move, ACTION_FORMS[action](matter=matter))

@@ -1,0 +1,131 @@
+"""Step 4, continued: the custodian compiles the approved scope, counsel reviews it, it is released once.
+
+A production is compiled only from an approved scope, by the custodian the
+matter names; the job writes its files (records/production.py). Counsel
+reviews the production against the scope and approves it or sends it back;
+after review it never changes — a correction is a new production that
+supersedes it, reviewed again. The release is recorded once per production:
+to whom, how, when, and by whom. Closing a released matter says whether the
+records were released in full or in part.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from closedstacks.matters.errors import Result, require
+from closedstacks.matters.models import Matter, Scope
+from closedstacks.matters.states import DeadlineKind, State
+from closedstacks.matters.steps.common import assigned, directors, officers
+from closedstacks.matters.steps.scopes import has_sufficient_review
+from closedstacks.records import production as productions
+from closedstacks.records.models import Production, Release
+
+OUTCOMES = {"released_full": gettext_lazy("Records released in full"),
+            "released_part": gettext_lazy("Records released in part")}
+
+
+def approved_scope(matter: Matter) -> Scope | None:
+    return matter.scopes.filter(status=Scope.Status.APPROVED).order_by("-pk").first()
+
+
+def gate_custodian(matter: Matter, by) -> None:
+    require(matter.custodian_id == by.pk, _("Only the records custodian assigned to this matter compiles its "
+                                            "records. The director assigns one."))
+
+
+def _current_to_review(matter: Matter, number: int) -> Production:
+    current = productions.current(matter)
+    require(current is not None, _("There is no production to review."))
+    require(int(number) == current.number,
+            _("Production %(seen)s is no longer the current one: production %(now)s is. Look again.")
+            % {"seen": number, "now": current.number})
+    require(current.status == Production.Status.READY,
+            _("Production %(n)s is still being compiled.") % {"n": current.number}
+            if current.status == Production.Status.COMPILING else
+            _("Production %(n)s could not be compiled; the custodian must compile it again.") % {"n": current.number})
+    require(not current.review, _("Production %(n)s has been reviewed already.") % {"n": current.number})
+    return current
+
+
+def compile_production(matter: Matter, by, *, reason: str = "") -> Result:
+    scope = approved_scope(matter)
+    require(scope is not None, _("There is no approved scope to compile."))
+    require(has_sufficient_review(matter) and scope.instrument_id == getattr(matter.current_instrument(), "pk", None),
+            _("The approved scope no longer matches a sufficient instrument."))
+    previous = productions.current(matter)
+    require(previous is None or bool(reason.strip()),
+            _("Say why production %(n)s is being replaced: a correction is a new production, reviewed again.")
+            % {"n": getattr(previous, "number", "")})
+    made = productions.start(matter, scope, by=by, reason=reason.strip())
+    summary = (_("Production %(n)s requested from the approved scope.") if previous is None else
+               _("Production %(n)s requested, superseding production %(old)s: %(reason)s")) % {
+        "n": made.number, "old": getattr(previous, "number", ""), "reason": reason.strip()}
+    return Result(to=State.PRODUCTION_REVIEW, summary=summary,
+                  details={"production": made.pk, "number": made.number, "scope": scope.pk,
+                           "supersedes": previous.pk if previous else None})
+
+
+def approve_production(matter: Matter, by, *, production: int, note: str = "") -> Result:
+    current = _current_to_review(matter, production)
+    require(current.requested_by_id != by.pk, _("The custodian who compiled a production cannot approve it."))
+    current.review, current.reviewed_by, current.reviewed_at, current.review_note = (
+        Production.Review.APPROVED, by, timezone.now(), note.strip())
+    current.save()
+    return Result(to=State.PRODUCTION_APPROVED,
+                  summary=_("Production %(n)s approved by counsel against the scope.") % {"n": current.number},
+                  details={"production": current.pk, "number": current.number,
+                           "manifest_sha256": current.manifest_sha256},
+                  notices=[(assigned(matter.custodian) + directors(matter) + officers(matter),
+                            "production_approved")])
+
+
+def return_production(matter: Matter, by, *, production: int, reason: str) -> Result:
+    require(bool(reason.strip()), _("Say what is wrong with the production."))
+    current = _current_to_review(matter, production)
+    current.review, current.reviewed_by, current.reviewed_at, current.review_note = (
+        Production.Review.RETURNED, by, timezone.now(), reason.strip())
+    current.save()
+    return Result(to=State.SCOPE_APPROVED,
+                  summary=_("Production %(n)s sent back by counsel: %(reason)s") % {"n": current.number,
+                                                                                     "reason": reason.strip()},
+                  details={"production": current.pk, "number": current.number},
+                  notices=[(assigned(matter.custodian), "production_returned")])
+
+
+def release(matter: Matter, by, *, recipient: str, method: str, released_at: dt.datetime, notes: str = "") -> Result:
+    current = productions.current(matter)
+    require(current is not None and current.review == Production.Review.APPROVED,
+            _("Only a production counsel has approved can be released."))
+    require(not Release.objects.filter(production=current).exists(),
+            _("Production %(n)s has been released already; a release is recorded once.") % {"n": current.number})
+    require(bool(recipient.strip()), _("Say to whom the records were released."))
+    require(method in Release.Method.values, _("Say how the records were released."))
+    require(released_at <= timezone.now() + dt.timedelta(minutes=5),
+            _("A release is recorded when it has happened, not before."))
+    require(released_at >= current.reviewed_at, _("The release cannot be before counsel's approval."))
+    made = Release.objects.create(production=current, recipient=recipient.strip(), method=method,
+                                  released_at=released_at, notes=notes.strip(), recorded_by=by)
+    matter.deadlines.filter(kind=DeadlineKind.RETURN, met_at__isnull=True).update(met_at=released_at)
+    return Result(to=State.RELEASED,
+                  summary=_("Production %(n)s released (%(how)s) on %(when)s.") % {
+                      "n": current.number, "how": made.get_method_display().lower(),
+                      "when": timezone.localtime(released_at).strftime("%Y-%m-%d %H:%M")},
+                  details={"production": current.pk, "number": current.number, "release": made.pk,
+                           "method": method, "released_at": released_at.isoformat(),
+                           "manifest_sha256": current.manifest_sha256},
+                  notices=[(officers(matter) + directors(matter) + assigned(matter.counsel)
+                            + assigned(matter.custodian), "production_released")])
+
+
+def close_released(matter: Matter, by, *, outcome: str, notes: str = "") -> Result:
+    require(outcome in OUTCOMES, _("Say whether the records were released in full or in part."))
+    matter.outcome = outcome
+    return Result(to=State.CLOSED, summary=f"{OUTCOMES[outcome]}. {notes.strip()}".strip(),
+                  details={"outcome": outcome},
+                  notices=[(officers(matter) + directors(matter) + assigned(matter.counsel)
+                            + assigned(matter.custodian), "matter_closed")])
