@@ -8,7 +8,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import sqlite3
 import zipfile
 
 import pytest
@@ -20,28 +19,37 @@ from closedstacks.matters.procedure import ProcedureError, perform
 from closedstacks.records import production as productions
 from closedstacks.records.connectors import package
 from closedstacks.records.connectors.base import COLUMNS
-from closedstacks.records.connectors.db import ConnectionSettings
+from closedstacks.records.connectors.db import ConnectionSettings, connect
 from closedstacks.records.models import Connection, Production, ProductionLocked, Release
 from tests.conftest import make_account, pdf_text, run_jobs, text
+from tests.ils import ils_url  # noqa: F401 (a fixture)
 from tests.procedure import all_yes, instrument_data, matter_at, set_officer
 
 SCOPE_FROM, SCOPE_TO = dt.date(2022, 1, 1), dt.date(2023, 12, 31)
 
 
+def connect_koha(settings, url: str, tmp_path) -> dict:
+    """A generated Koha-shaped library at ``url``, connected; the three busiest borrowers' cards and numbers."""
+    settings.DATA_DIR = tmp_path / "data"
+    where = ConnectionSettings.from_url(url)
+    package("koha").generate(where, users=80, loans=5000, seed=3)
+    connection = Connection(name="koha", connector="koha", driver=where.driver, host=where.host or "127.0.0.1",
+                            port=where.port, database=where.database, read_user=where.user or "")
+    connection.set_password("read", where.password or "")
+    connection.save()
+    with connect(where) as db:
+        rows = list(db.rows("SELECT p.cardnumber, p.borrowernumber FROM old_issues x JOIN borrowers p "
+                            "ON p.borrowernumber = x.borrowernumber WHERE x.issuedate >= %s AND x.issuedate < %s "
+                            "GROUP BY p.cardnumber, p.borrowernumber ORDER BY COUNT(*) DESC, p.borrowernumber "
+                            "LIMIT 3", ("2022-01-01", "2024-01-01")))
+    return {"where": where, "cards": [r[0] for r in rows], "ids": [str(r[1]) for r in rows]}
+
+
 @pytest.fixture
 def koha(tmp_path, settings, accounts):
-    """A Koha-shaped library in SQLite, connected; the three busiest borrowers' cards and numbers."""
-    settings.DATA_DIR = tmp_path / "data"
-    path = tmp_path / "koha.sqlite3"
-    package("koha").generate(ConnectionSettings(driver="sqlite", database=str(path)), users=80, loans=5000, seed=3)
-    Connection.objects.create(name="koha", connector="koha", driver="sqlite", database=str(path))
-    with sqlite3.connect(path) as db:
-        rows = db.execute("SELECT p.cardnumber, p.borrowernumber FROM old_issues x JOIN borrowers p "
-                          "ON p.borrowernumber = x.borrowernumber WHERE x.issuedate >= '2022-01-01' "
-                          "AND x.issuedate < '2024-01-01' GROUP BY p.borrowernumber ORDER BY COUNT(*) DESC, "
-                          "p.borrowernumber LIMIT 3").fetchall()
+    """A Koha-shaped library in SQLite (the demo's engine), connected."""
     set_officer(accounts["officer"])
-    return {"path": path, "cards": [r[0] for r in rows], "ids": [str(r[1]) for r in rows]}
+    return connect_koha(settings, f"sqlite:///{tmp_path / 'koha.sqlite3'}", tmp_path)
 
 
 def approved(accounts, koha) -> Matter:
@@ -78,7 +86,11 @@ def read_rows(production: Production, name: str) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def test_the_production_holds_exactly_the_scope_row_by_row(accounts, koha):
+@pytest.mark.parametrize("driver", ["sqlite", "mysql"])
+def test_the_production_holds_exactly_the_scope_row_by_row(driver, accounts, ils_url, tmp_path, settings):  # noqa: F811
+    """On the demo's SQLite and on a real MariaDB: what the scope includes, and nothing it excludes."""
+    set_officer(accounts["officer"])
+    koha = connect_koha(settings, ils_url(driver), tmp_path)
     matter, made = compiled(accounts, koha)
     assert made.status == "ready" and made.search == {"found": 2, "ambiguous": 0, "not_found": 0,
                                                       "kinds_not_kept": []}
@@ -88,20 +100,19 @@ def test_the_production_holds_exactly_the_scope_row_by_row(accounts, koha):
     assert f"{prefix}-manifest.csv" in names and f"{prefix}-certification.pdf" in names
     assert not any("holds" in name for name in names)  # designated by the instrument, not in the scope
     inside, outside = set(koha["ids"][:2]), koha["ids"][2]
-    with sqlite3.connect(koha["path"]) as db:
+    users, window = [int(u) for u in koha["ids"][:2]], ("2022-01-01", "2024-01-01")
+    with connect(koha["where"]) as db:
         # What the scope must include: the test's own SQL over the two users and the scope's dates.
-        loans = db.execute("SELECT issue_id, borrowernumber, issuedate FROM old_issues WHERE borrowernumber IN "
-                           "(?, ?) AND issuedate >= ? AND issuedate < ? ORDER BY issuedate, issue_id",
-                           (*koha["ids"][:2], "2022-01-01", "2024-01-01")).fetchall()
-        fines = db.execute("SELECT accountlines_id FROM accountlines WHERE borrowernumber IN (?, ?) AND date >= ? "
-                           "AND date < ? ORDER BY accountlines_id", (*koha["ids"][:2], "2022-01-01",
-                                                                      "2024-01-01")).fetchall()
+        loans = list(db.rows("SELECT issue_id, borrowernumber, issuedate FROM old_issues WHERE borrowernumber IN "
+                             "(%s, %s) AND issuedate >= %s AND issuedate < %s ORDER BY issuedate, issue_id",
+                             (*users, *window)))
+        fines = list(db.rows("SELECT accountlines_id FROM accountlines WHERE borrowernumber IN (%s, %s) AND "
+                             "date >= %s AND date < %s", (*users, *window)))
         # ... and what it must exclude: the same users' loans outside the dates, and the third user's.
-        outside_dates = db.execute("SELECT COUNT(*) FROM old_issues WHERE borrowernumber IN (?, ?) AND "
-                                   "(issuedate < ? OR issuedate >= ?)", (*koha["ids"][:2], "2022-01-01",
-                                                                         "2024-01-01")).fetchone()[0]
-        third = db.execute("SELECT COUNT(*) FROM old_issues WHERE borrowernumber = ? AND issuedate >= ? AND "
-                           "issuedate < ?", (outside, "2022-01-01", "2024-01-01")).fetchone()[0]
+        outside_dates = db.one("SELECT COUNT(*) FROM old_issues WHERE borrowernumber IN (%s, %s) AND "
+                               "(issuedate < %s OR issuedate >= %s)", (*users, *window))[0]
+        third = db.one("SELECT COUNT(*) FROM old_issues WHERE borrowernumber = %s AND issuedate >= %s AND "
+                       "issuedate < %s", (int(outside), *window))[0]
     assert loans and outside_dates > 0 and third > 0
     rows = read_rows(made, f"{prefix}-past_loans.csv")
     assert list(rows[0]) == ["bates", *COLUMNS["past_loans"]]  # only the fields a production needs

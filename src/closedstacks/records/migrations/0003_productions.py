@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matters', '0003_productions'),
+        ('matters', '0003_production_states'),
         ('records', '0002_legal_holds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
