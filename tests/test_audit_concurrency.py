@@ -25,6 +25,7 @@ while time.time() < start:
 for n in range({each}):
     with transaction.atomic():
         record("matter.record_viewed", actor="cli:writer{writer}", obj=("matter", n), details={{"n": n}})
+    time.sleep(0.002)  # let the others in between commits, however busy the machine (they must contend)
 """
 
 PRELUDE = ("import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'closedstacks.conf.settings'); "
