@@ -144,3 +144,32 @@ def test_the_steps_of_a_breach_are_dated(breach, client_for):
     assert (found.decision, found.decided_on) == ("not_required", today)
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"incident.breach_declared", "breach.affected_added", "breach.updated", "breach.decided"} <= actions
+
+
+def test_a_person_affected_is_found_through_the_library_system(breach, client_for, tmp_path):
+    import sqlite3
+
+    from closedstacks.records.connectors import package
+    from closedstacks.records.connectors.db import ConnectionSettings
+    from closedstacks.records.models import Connection
+
+    path = tmp_path / "koha.sqlite3"
+    package("koha").generate(ConnectionSettings(driver="sqlite", database=str(path)), users=30, loans=200, seed=5)
+    with sqlite3.connect(path) as db:
+        card, first, surname, email = db.execute(
+            "SELECT cardnumber, firstname, surname, email FROM borrowers WHERE cardnumber IS NOT NULL "
+            "ORDER BY borrowernumber LIMIT 1").fetchone()
+    officer = client_for("officer")
+    url = f"/reports/{breach.pk}/breach/find/"
+    response = officer.post(url, {"lookup": "card", "value": card, "record_kinds": ["holds"]})
+    assert response.status_code == 400 and "No library system is connected" in text(response)
+    Connection.objects.create(name="koha", connector="koha", driver="sqlite", database=str(path))
+    response = officer.post(url, {"lookup": "card", "value": "no-such-card"})
+    assert response.status_code == 400 and "Nobody in the library system matches" in text(response)
+    assert officer.post(url, {"lookup": "card", "value": card, "record_kinds": ["holds"]}).status_code == 302
+    found = AffectedUser.objects.get(identifier=card)
+    assert found.name == f"{first} {surname}" and found.email == (email or "") and found.record_kinds == ["holds"]
+    page = text(officer.get(f"/reports/{breach.pk}/breach/"))
+    assert f"{first} {surname}" in page
+    assert not any(card in e.details or surname in e.details for e in AuditEntry.objects.all())
+    assert client_for("director").post(url, {"lookup": "card", "value": card}).status_code == 403

@@ -98,6 +98,15 @@ class AffectedForm(forms.Form):
                                              required=False)
 
 
+class FindAffectedForm(forms.Form):
+    lookup = forms.ChoiceField(label=_("Find by"), widget=forms.RadioSelect, initial="card", choices=[
+        ("card", _("Card number")), ("username", _("Username")), ("id", _("The library system's id"))])
+    value = forms.CharField(label=_("Card number, username or id"), max_length=100)
+    record_kinds = forms.MultipleChoiceField(label=_("Their records affected (empty: all the breach's kinds)"),
+                                             choices=BREACH_KINDS, widget=forms.CheckboxSelectMultiple,
+                                             required=False)
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
                                  choices=[c for c in NotifyDecision.choices if c[0]])

@@ -260,6 +260,37 @@ def add_affected(breach, *, by, name: str, identifier: str = "", address: str = 
     return person
 
 
+def find_affected(breach, *, by, lookup: str, value: str, record_kinds=()) -> AffectedUser:
+    """Add a person affected as the library system knows them: name, card, address and e-mail from their record.
+
+    ``lookup`` is how ``value`` names them (card, username or the system's own id). Exactly one person must
+    match; the library system is read with the read-only credentials, and only their patron record.
+    """
+    from closedstacks.records.connectors.base import ConnectorError, Scope
+    from closedstacks.records.lookup import current_connection
+
+    require(lookup in ("card", "username", "id") and bool(value.strip()),
+            _("Give a card number, a username or the library system's id."))
+    require("incident:manage" in by.scopes, _("Only the responsible officer works on breaches."))
+    connection = current_connection()
+    require(connection is not None, _("No library system is connected: enter the person by hand."))
+    try:
+        connector = connection.open()
+        with connector.keep_open():
+            ids = connector.resolve(lookup, value.strip())
+            require(len(ids) < 2, _("Several people match: use their card number."))
+            require(len(ids) == 1, _("Nobody in the library system matches that."))
+            row = next(iter(connector.extract(Scope(users=(ids[0],), kinds=("patron_record",)), "patron_record")),
+                       None)
+    except ConnectorError as exc:
+        raise ReportError(str(exc)) from None
+    require(row is not None, _("Nobody in the library system matches that."))
+    name = " ".join(part for part in (row.get("first_name"), row.get("surname")) if part)
+    return add_affected(breach, by=by, name=name or str(row.get("card") or ""), identifier=str(row.get("card") or ""),
+                        address=str(row.get("address") or ""), email=str(row.get("email") or ""),
+                        record_kinds=record_kinds)
+
+
 def remove_affected(person: AffectedUser, *, by) -> None:
     with transaction.atomic():
         breach = _locked_breach(person.breach_id, by)

@@ -176,6 +176,7 @@ def act(request, pk: int, action: str):
 BREACH_ACTIONS = {
     "update": forms.BreachForm,
     "add": forms.AffectedForm,
+    "find": forms.FindAffectedForm,
     "decide": forms.DecisionForm,
     "notified": forms.NotifiedForm,
 }
@@ -230,6 +231,8 @@ def breach_act(request, pk: int, action: str):
                 services.update_breach(found, by=request.user, **data)
             elif action == "add":
                 services.add_affected(found, by=request.user, **data)
+            elif action == "find":
+                services.find_affected(found, by=request.user, **data)
             elif action == "decide":
                 services.decide(found, by=request.user, **data)
             else:
