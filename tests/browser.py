@@ -31,7 +31,15 @@ profile = LibraryProfile.current()
 profile.responsible_officer = User.objects.get(username="officer")
 profile.save()
 Contact.objects.create(kind="officer", name="Olive Officer", office_phone="555-0111", after_hours_phone="555-0199")
+# A small Koha-shaped library system, connected, for the productions.
+from closedstacks.records.connectors import package
+from closedstacks.records.connectors.db import ConnectionSettings
+from closedstacks.records.models import Connection
+package("koha").generate(ConnectionSettings(driver="sqlite", database=sys.argv[1]), users=60, loans=1500, seed=11)
+Connection.objects.create(name="koha", connector="koha", driver="sqlite", database=sys.argv[1])
 """
+# Where the site's library system is, for tests that need one of its card numbers.
+LIBRARY: dict = {}
 
 
 def browser_available() -> str | None:
@@ -58,7 +66,8 @@ def site(tmp_path_factory, django_db_setup, django_db_blocker):
     with scratch_database(engine, postgres_server_url()) as url:
         env = cli_env(url, data, CLOSEDSTACKS_DEMO="true", CLOSEDSTACKS_HTTPS="false")
         assert closedstacks("migrate", env=env).returncode == 0
-        python_in(SETUP, env=env)
+        LIBRARY["path"] = data / "koha.sqlite3"
+        python_in(SETUP.replace("sys.argv[1]", repr(str(LIBRARY["path"]))), env=env)
         port = free_port()
         server = start(["serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"], env)
         try:

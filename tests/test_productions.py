@@ -148,6 +148,7 @@ def test_the_production_holds_exactly_the_scope_row_by_row(driver, accounts, ils
 def test_counsel_reviews_then_the_release_is_recorded_once_and_the_matter_closes(accounts, koha, client_for):
     matter, made = compiled(accounts, koha)
     counsel = client_for("counsel")
+    assert matter.reference in text(counsel.get("/matters/queue/waiting/"))  # waits for counsel's review
     page = text(counsel.get(f"/matters/{matter.reference}/productions/1/"))
     assert "The approved scope" in page and "The manifest" in page  # side by side
     assert made.manifest_sha256 in page and "Only kinds of record the scope names are in the production." in page
@@ -162,12 +163,13 @@ def test_counsel_reviews_then_the_release_is_recorded_once_and_the_matter_closes
     assert matter.state == "production_approved"
     made.refresh_from_db()
     assert made.review == "approved" and made.reviewed_by == accounts["counsel"]
+    assert matter.reference in text(client_for("custodian").get("/matters/queue/waiting/"))  # to release
     # Never altered after review.
     made.records = {"past_loans": 1}
     with pytest.raises(ProductionLocked):
         made.save()
     # The release: to whom, how, when, by whom — once.
-    when = timezone.now()
+    when = timezone.localtime().replace(second=0, microsecond=0)  # as the form gives it: the same minute
     matter = perform(matter, "release_production", by=accounts["custodian"], recipient="Clerk of Courtroom 4",
                      method="in_person", released_at=when, notes="Receipt signed.")
     assert matter.state == "released"

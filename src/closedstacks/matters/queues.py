@@ -23,21 +23,22 @@ def waiting(user) -> tuple[set, Q]:
     roles = user.roles
     states, condition = set(), Q(pk__in=[])
     if Role.OFFICER in roles:
-        states |= {State.REFERRED, State.EXPLAINED}
-        condition |= Q(state__in=[State.REFERRED, State.EXPLAINED])
+        states |= {State.REFERRED, State.EXPLAINED, State.PRODUCTION_APPROVED, State.RELEASED}
+        condition |= Q(state__in=[State.REFERRED, State.EXPLAINED, State.PRODUCTION_APPROVED, State.RELEASED])
     if Role.DIRECTOR in roles:
         mine = {State.RECEIVED, State.SUFFICIENT, State.EMERGENCY_PENDING, State.DEFECTIVE}
         states |= mine | {State.WARRANT_EXECUTED, State.SCOPE_PROPOSED}
         condition |= Q(state__in=mine) | Q(state=State.WARRANT_EXECUTED, counsel__isnull=True)
         condition |= Q(state=State.SCOPE_PROPOSED, awaiting__in=["both", "director"])
     if Role.COUNSEL in roles:
-        mine = {State.IN_REVIEW, State.CHALLENGED, State.WARRANT_EXECUTED, State.EMERGENCY_DECIDED}
+        mine = {State.IN_REVIEW, State.CHALLENGED, State.WARRANT_EXECUTED, State.EMERGENCY_DECIDED,
+                State.PRODUCTION_REVIEW}
         states |= mine | {State.SCOPE_PROPOSED}
         condition |= Q(counsel=user, state__in=mine)
         condition |= Q(counsel=user, state=State.SCOPE_PROPOSED, awaiting__in=["both", "counsel"])
     if Role.CUSTODIAN in roles:
-        states.add(State.SCOPE_APPROVED)
-        condition |= Q(custodian=user, state=State.SCOPE_APPROVED)
+        states |= {State.SCOPE_APPROVED, State.PRODUCTION_APPROVED}
+        condition |= Q(custodian=user, state__in=[State.SCOPE_APPROVED, State.PRODUCTION_APPROVED])
     return states, condition
 
 

@@ -107,6 +107,8 @@ def compile_files(production_id: int) -> dict:
         pk=production_id)
     if production.status != Production.Status.COMPILING:
         return {"production": production_id, "status": production.status}
+    if Production.objects.filter(supersedes=production).exists():
+        return _failed(production, _("A later production superseded this one before it was compiled."))
     connection = current_connection()
     target = directory(production)
     target.parent.mkdir(parents=True, exist_ok=True)

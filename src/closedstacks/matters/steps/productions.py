@@ -107,7 +107,9 @@ def release(matter: Matter, by, *, recipient: str, method: str, released_at: dt.
     require(method in Release.Method.values, _("Say how the records were released."))
     require(released_at <= timezone.now() + dt.timedelta(minutes=5),
             _("A release is recorded when it has happened, not before."))
-    require(released_at >= current.reviewed_at, _("The release cannot be before counsel's approval."))
+    # Forms give the minute: a release in the same minute as the approval is after it.
+    require(released_at >= current.reviewed_at.replace(second=0, microsecond=0),
+            _("The release cannot be before counsel's approval."))
     made = Release.objects.create(production=current, recipient=recipient.strip(), method=method,
                                   released_at=released_at, notes=notes.strip(), recorded_by=by)
     matter.deadlines.filter(kind=DeadlineKind.RETURN, met_at__isnull=True).update(met_at=released_at)
