@@ -100,6 +100,17 @@ def data_for(name: str, matter: Matter, people: dict, draw) -> dict:
     if name == "record_consent":
         return {"basis": "consent", "verified": True, "verification": "Signature compared.",
                 "designated": [("card", "21000000444")], "record_kinds": ["current_loans"]}
+    if name == "compile_production":
+        return {"reason": pick(["", "A correction."])}
+    if name == "approve_production":
+        return {"production": pick([1, 2]), "note": ""}
+    if name == "return_production":
+        return {"production": pick([1, 2]), "reason": pick(["Wrong kind in it.", ""])}
+    if name == "release_production":
+        return {"recipient": pick(["Clerk of the court", ""]), "method": pick(["mail", "in_person", "pigeon"]),
+                "released_at": timezone.now()}
+    if name == "close_released":
+        return {"outcome": pick(["released_full", "released_part", "unknown"])}
     raise AssertionError(name)
 
 
