@@ -100,9 +100,6 @@ class EvergreenConnector(Connector):
 
     # -- plumbing ----------------------------------------------------------------------------------------
 
-    def _db(self):
-        return self.session()
-
     def _t(self, db, name: str) -> str:
         return db.table(name)
 
@@ -138,7 +135,7 @@ class EvergreenConnector(Connector):
     def test(self) -> TestReport:
         report = TestReport(ok=True, server=f"Evergreen at {self.settings.where}")
         try:
-            with self._db() as db:
+            with self.session() as db:
                 for table, columns in NEEDS.items():
                     found = db.columns(db.table(table))
                     if found is None:
@@ -162,7 +159,7 @@ class EvergreenConnector(Connector):
         value = (value or "").strip()
         if not value:
             return []
-        with self._db() as db:
+        with self.session() as db:
             usr, card = db.table("actor.usr"), db.table("actor.card")
             if identifier_type == "card":
                 sql = (f"SELECT DISTINCT u.id FROM {card} c JOIN {usr} u ON u.id = c.usr "
@@ -195,7 +192,7 @@ class EvergreenConnector(Connector):
     def count(self, scope: Scope) -> dict[str, int]:
         counts: dict[str, int] = {}
         ids = self._user_ids(scope)
-        with self._db() as db:
+        with self.session() as db:
             for kind in scope.kinds:
                 if kind not in KINDS:
                     continue
@@ -215,7 +212,7 @@ class EvergreenConnector(Connector):
         if not ids:
             return
         columns = COLUMNS[kind]
-        with self._db() as db:
+        with self.session() as db:
             sql, params = self._query(db, kind, ids, scope, count=False)
             for row in db.rows(sql, params, stream=True):
                 yield self._shape(kind, columns, row)

@@ -249,14 +249,11 @@ class KohaConnector(Connector):
 
     # -- connection ---------------------------------------------------------------------------------------------
 
-    def _connect(self):
-        return self.session()
-
     def test(self) -> TestReport:
         """Connect, check each table and column read, count rows; problems say what is wrong (never raises)."""
         report = TestReport(ok=False)
         try:
-            with self._connect() as db:
+            with self.session() as db:
                 report.server = self._server(db)
                 for table in sorted(READS, key=lambda t: (t not in MAIN_TABLES, MAIN_TABLES.index(t)
                                                           if t in MAIN_TABLES else 0, t)):
@@ -315,7 +312,7 @@ class KohaConnector(Connector):
             where = ""  # filled in below, once the driver is known
         else:
             raise ConnectorError(f"Koha cannot look users up by {identifier_type!r}.")
-        with self._connect() as db:
+        with self.session() as db:
             if identifier_type == "name":
                 lower = LOWER[db.driver]
                 if db.driver == "sqlite":
@@ -334,7 +331,7 @@ class KohaConnector(Connector):
 
     def count(self, scope: Scope) -> dict[str, int]:
         counts: dict[str, int] = {}
-        with self._connect() as db:
+        with self.session() as db:
             users = self._users(db, scope)
             for name in scope.kinds:
                 kind = self._kind(name)
@@ -348,7 +345,7 @@ class KohaConnector(Connector):
     def extract(self, scope: Scope, kind: str) -> Iterator[dict]:
         spec = self._kind(kind)
         columns = COLUMNS[kind]
-        with self._connect() as db:
+        with self.session() as db:
             users = self._users(db, scope)
             if not users:
                 return
