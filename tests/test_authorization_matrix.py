@@ -83,6 +83,7 @@ def sample_kwargs(accounts):
         "records:connection": {"pk": ils.pk},
         "records:counts": ref,
         "records:production": {**ref, "number": 1},
+        "retention:change": {"pk": 1},
         "records:production-file": {**ref, "number": 1, "name": "CS-manifest.csv"},
         "records:production-package": {**ref, "number": 1},
         "records:production-record": {**ref, "number": 1},

@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "closedstacks.incidents",
     "closedstacks.training",
     "closedstacks.records",
+    "closedstacks.retention",
     "closedstacks.matters",
     "closedstacks.api",
     "ninja",

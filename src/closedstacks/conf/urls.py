@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("closedstacks.incidents.urls")),
     path("", include("closedstacks.training.urls")),
     path("", include("closedstacks.records.urls")),
+    path("", include("closedstacks.retention.urls")),
     path("api/v1/", declared_patterns()),
 ]

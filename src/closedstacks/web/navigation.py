@@ -23,6 +23,7 @@ LINKS = [
     ("matters:queues", _("Matters")),
     ("matters:deadlines", _("Deadlines")),
     ("records:holds", _("Holds")),
+    ("retention:policies", _("Retention")),
     ("audit:entries", _("Audit trail")),
     ("accounts:list", _("Accounts")),
     ("library:profile", _("The library")),

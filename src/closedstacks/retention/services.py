@@ -1,0 +1,71 @@
+"""Retention policies: the defaults a connection starts with, and the officer's changes, each audited."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from closedstacks.audit.trail import record
+from closedstacks.records.models import Connection
+from closedstacks.retention.models import RetentionPolicy
+from closedstacks.retention.policies import DEFAULTS, KINDS_BY_SYSTEM, MAX_DAYS
+
+
+class PolicyError(Exception):
+    """A change refused; the message says why."""
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise PolicyError(message)
+
+
+def policies_for(connection: Connection, *, by) -> list[RetentionPolicy]:
+    """The connection's policies, one per kind its system can unlink; missing ones start at the defaults."""
+    kinds = KINDS_BY_SYSTEM.get(connection.connector, [])
+    have = {p.kind: p for p in RetentionPolicy.objects.filter(connection=connection)}
+    missing = [kind for kind in kinds if kind not in have]
+    if missing:
+        with transaction.atomic():
+            for kind in missing:
+                default = DEFAULTS[kind]
+                have[kind], made = RetentionPolicy.objects.get_or_create(
+                    connection=connection, kind=kind,
+                    defaults={"keep_days": default.keep_days, "respect_opt_in": default.respect_opt_in,
+                              "keep_outstanding": default.keep_outstanding, "updated_by": None})
+                if made:
+                    record("retention.policy_defaulted", actor=by, obj=have[kind], details={
+                        "connection": connection.name, "kind": kind, "keep_days": default.keep_days,
+                        "respect_opt_in": default.respect_opt_in, "keep_outstanding": default.keep_outstanding})
+    return [have[kind] for kind in kinds]
+
+
+FIELDS = ("keep_days", "respect_opt_in", "keep_outstanding", "enabled")
+
+
+def update_policy(policy: RetentionPolicy | int, *, by, version: int, keep_days: int, respect_opt_in: bool,
+                  keep_outstanding: bool, enabled: bool) -> RetentionPolicy:
+    """Change one policy (the officer's); the audit entry has the values before and after."""
+    _require("retention:manage" in by.scopes, _("Only the responsible officer changes retention policies."))
+    _require(0 <= int(keep_days) <= MAX_DAYS, _("Days to keep must be between 0 and %(max)s.") % {"max": MAX_DAYS})
+    pk = policy.pk if isinstance(policy, RetentionPolicy) else policy
+    with transaction.atomic():
+        locked = RetentionPolicy.objects.select_for_update().select_related("connection").filter(pk=pk).first()
+        _require(locked is not None, _("No such policy."))
+        _require(int(version) == locked.version, _("Someone else changed this policy while you were working. "
+                                                   "Nothing you entered was saved: look again, then try again."))
+        _require(not keep_outstanding or locked.kind == "fines", _("Only fines can be kept while still owed."))
+        before = {name: getattr(locked, name) for name in FIELDS}
+        after = {"keep_days": int(keep_days), "respect_opt_in": bool(respect_opt_in),
+                 "keep_outstanding": bool(keep_outstanding), "enabled": bool(enabled)}
+        if before == after:
+            return locked
+        for name, value in after.items():
+            setattr(locked, name, value)
+        locked.version += 1
+        locked.updated_at, locked.updated_by = timezone.now(), by
+        locked.save()
+        record("retention.policy_changed", actor=by, obj=locked, details={
+            "connection": locked.connection.name, "kind": locked.kind, "before": before, "after": after})
+    return locked

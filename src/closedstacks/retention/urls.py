@@ -1,0 +1,11 @@
+from django.urls import path
+
+from closedstacks.access.scopes import scope
+from closedstacks.retention import views
+
+app_name = "retention"
+
+urlpatterns = [
+    path("retention/", scope("retention:read", views.policies), name="policies"),
+    path("retention/policies/<int:pk>/", scope("retention:manage", views.change), name="change"),
+]

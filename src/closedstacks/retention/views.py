@@ -1,0 +1,48 @@
+"""The retention page: each connection's policies; the officer edits them. Rules in services.py."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from closedstacks.records.models import Connection
+from closedstacks.retention import services
+from closedstacks.retention.forms import PolicyForm
+from closedstacks.retention.models import RetentionPolicy
+
+
+def _form(policy: RetentionPolicy, data=None) -> PolicyForm:
+    return PolicyForm(data, prefix=f"p{policy.pk}", initial={
+        "version": policy.version, "keep_days": policy.keep_days, "respect_opt_in": policy.respect_opt_in,
+        "keep_outstanding": policy.keep_outstanding, "enabled": policy.enabled})
+
+
+def policies(request, bound: PolicyForm | None = None, bound_pk: int | None = None, status: int = 200):
+    can_manage = "retention:manage" in request.user.scopes
+    systems = []
+    for connection in Connection.objects.filter(active=True):
+        rows = []
+        for policy in services.policies_for(connection, by=request.user):
+            form = bound if bound is not None and policy.pk == bound_pk else _form(policy)
+            rows.append({"policy": policy, "form": form})
+        systems.append({"connection": connection, "rows": rows})
+    return render(request, "retention/policies.html", {"systems": systems, "can_manage": can_manage},
+                  status=status)
+
+
+@require_POST
+def change(request, pk: int):
+    policy = get_object_or_404(RetentionPolicy, pk=pk)
+    form = _form(policy, request.POST)
+    if form.is_valid():
+        try:
+            services.update_policy(policy, by=request.user, **form.cleaned_data)
+        except services.PolicyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Saved: %(kind)s on %(name)s.") % {
+                "kind": policy.get_kind_display(), "name": policy.connection.name})
+            return redirect("retention:policies")
+    return policies(request, bound=form, bound_pk=policy.pk, status=400)
