@@ -84,6 +84,7 @@ def sample_kwargs(accounts):
         "records:counts": ref,
         "records:production": {**ref, "number": 1},
         "retention:change": {"pk": 1},
+        "retention:run": {"pk": 1},
         "records:production-file": {**ref, "number": 1, "name": "CS-manifest.csv"},
         "records:production-package": {**ref, "number": 1},
         "records:production-record": {**ref, "number": 1},

@@ -41,3 +41,39 @@ class RetentionPolicy(models.Model):
         default = DEFAULTS[self.kind]
         return (self.keep_days, self.respect_opt_in, self.keep_outstanding) != (
             default.keep_days, default.respect_opt_in, default.keep_outstanding)
+
+
+class RetentionRun(models.Model):
+    """One retention run over one connection: per kind, a cursor on the primary key and what it did (counts)."""
+
+    audit_type = "retention_run"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        STOPPED = "stopped", _("Stopped: resume it to finish")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    connection = models.ForeignKey("records.Connection", on_delete=models.PROTECT, related_name="retention_runs")
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    policies = models.JSONField(default=dict, help_text="{kind: {keep_days, respect_opt_in, cutoff}} as run.")
+    progress = models.JSONField(default=dict, help_text="{kind: {cursor, examined, unlinked, kept_for_holds, "
+                                                        "kept_opt_in, done, pending}}")
+    problem = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"retention run {self.pk}"
+
+    def totals(self) -> dict[str, int]:
+        keys = ("examined", "unlinked", "kept_for_holds", "kept_opt_in")
+        return {key: sum(int(p.get(key, 0)) for p in self.progress.values()) for key in keys}

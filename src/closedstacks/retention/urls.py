@@ -8,4 +8,5 @@ app_name = "retention"
 urlpatterns = [
     path("retention/", scope("retention:read", views.policies), name="policies"),
     path("retention/policies/<int:pk>/", scope("retention:manage", views.change), name="change"),
+    path("retention/connections/<int:pk>/run/", scope("retention:manage", views.start_run), name="run"),
 ]

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from closedstacks.records.models import Connection
 from closedstacks.retention import services
 from closedstacks.retention.forms import PolicyForm
-from closedstacks.retention.models import RetentionPolicy
+from closedstacks.retention.models import RetentionPolicy, RetentionRun
 
 
 def _form(policy: RetentionPolicy, data=None) -> PolicyForm:
@@ -28,8 +28,31 @@ def policies(request, bound: PolicyForm | None = None, bound_pk: int | None = No
             form = bound if bound is not None and policy.pk == bound_pk else _form(policy)
             rows.append({"policy": policy, "form": form})
         systems.append({"connection": connection, "rows": rows})
-    return render(request, "retention/policies.html", {"systems": systems, "can_manage": can_manage},
-                  status=status)
+    return render(request, "retention/policies.html", {
+        "systems": systems, "can_manage": can_manage,
+        "runs": RetentionRun.objects.select_related("connection", "requested_by")[:10],
+    }, status=status)
+
+
+@require_POST
+def start_run(request, pk: int):
+    """Start a retention run (or a dry run) of one connection; the job worker does it."""
+    from django.db import transaction
+
+    from closedstacks.retention import runs
+    from closedstacks.retention.tasks import run_retention
+
+    connection = get_object_or_404(Connection, pk=pk, active=True)
+    dry_run = request.POST.get("dry_run") == "yes"
+    try:
+        with transaction.atomic():
+            run = runs.start(connection, by=request.user, dry_run=dry_run)
+            run_retention.enqueue(run.pk)
+    except services.PolicyError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Run %(n)s started: reload this page to follow it.") % {"n": run.pk})
+    return redirect("retention:policies")
 
 
 @require_POST

@@ -1,0 +1,183 @@
+"""Retention runs on a Koha-shaped library (SQLite, and a real MariaDB): exactly what the policy says is unlinked,
+nothing a legal hold covers, nothing a user chose to keep; a dry run changes nothing; a stopped or interrupted run
+resumes to the same end; a second run changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from closedstacks.audit.models import AuditEntry
+from closedstacks.matters.procedure import perform
+from closedstacks.records.connectors import package
+from closedstacks.records.connectors.db import ConnectionSettings, connect
+from closedstacks.records.models import Connection
+from closedstacks.retention import koha as koha_engine
+from closedstacks.retention import runs
+from closedstacks.retention.models import RetentionRun
+from tests.ils import ils_url  # noqa: F401 (a fixture)
+from tests.procedure import instrument_data, matter_at, set_officer
+
+HOLD_FROM, HOLD_TO = dt.date(2021, 1, 1), dt.date(2023, 12, 31)
+
+
+def build(url: str, name: str = "koha") -> dict:
+    where = ConnectionSettings.from_url(url)
+    package("koha").generate(where, users=120, loans=4000, seed=21)
+    connection = Connection(name=name, connector="koha", driver=where.driver, host=where.host or "127.0.0.1",
+                            port=where.port, database=where.database, read_user=where.user or "",
+                            write_user=where.user or "")
+    connection.set_password("read", where.password or "")
+    connection.set_password("write", where.password or "")
+    connection.save()
+    return {"where": where, "connection": connection}
+
+
+def loans(where) -> dict[int, int | None]:
+    with connect(where) as db:
+        return {int(r[0]): r[1] for r in db.rows("SELECT issue_id, borrowernumber FROM old_issues")}
+
+
+def held_card(where) -> tuple[str, int]:
+    with connect(where) as db:
+        anonymous = int(db.one("SELECT value FROM systempreferences WHERE variable = 'AnonymousPatron'")[0])
+        card, user = db.one("SELECT p.cardnumber, p.borrowernumber FROM old_issues x JOIN borrowers p ON "
+                            "p.borrowernumber = x.borrowernumber WHERE p.privacy = 1 AND p.borrowernumber <> %s "
+                            "GROUP BY p.cardnumber, p.borrowernumber ORDER BY COUNT(*) DESC LIMIT 1", (anonymous,))
+    return card, int(user)
+
+
+def expected_unlinked(where, held_user: int) -> set[int]:
+    """The test's own answer: returned more than 30 days ago, linked, not opted in, not under the hold."""
+    cutoff = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
+    with connect(where) as db:
+        anonymous = int(db.one("SELECT value FROM systempreferences WHERE variable = 'AnonymousPatron'")[0])
+        rows = db.rows("SELECT x.issue_id, x.borrowernumber, x.issuedate FROM old_issues x JOIN borrowers p ON "
+                       "p.borrowernumber = x.borrowernumber WHERE x.borrowernumber <> %s AND x.returndate < %s AND "
+                       "p.privacy <> 0", (anonymous, cutoff))
+        return {int(pk) for pk, user, day in rows
+                if not (int(user) == held_user and HOLD_FROM.isoformat() <= str(day)[:10] <= HOLD_TO.isoformat())}
+
+
+def hold_on(accounts, card: str):
+    set_officer(accounts["officer"])
+    matter = matter_at("explained", accounts)
+    return perform(matter, "attach_instrument", by=accounts["director"], **instrument_data(
+        type="preservation_request", designated=[("card", card)], record_kinds=["past_loans"],
+        date_from=HOLD_FROM, date_to=HOLD_TO))
+
+
+@pytest.mark.parametrize("driver", ["sqlite", "mysql"])
+def test_a_run_unlinks_exactly_what_the_policy_says_and_nothing_held(driver, accounts, ils_url):  # noqa: F811
+    library = build(ils_url(driver))
+    where = library["where"]
+    card, held_user = held_card(where)
+    hold_on(accounts, card)
+    before = loans(where)
+    want = expected_unlinked(where, held_user)
+    assert want
+
+    dry = runs.execute(runs.start(library["connection"], by=accounts["officer"], dry_run=True), batch_size=250)
+    assert dry.status == "done" and dry.progress["past_loans"]["unlinked"] == len(want)
+    assert loans(where) == before  # a dry run changes nothing
+
+    done = runs.execute(runs.start(library["connection"], by=accounts["officer"]), batch_size=250)
+    assert done.status == "done", done.problem
+    after = loans(where)
+    changed = {pk for pk in before if before[pk] != after[pk]}
+    assert changed == want and done.progress["past_loans"]["unlinked"] == len(want)
+    with connect(where) as db:
+        anonymous = koha_engine.anonymous_patron(db)
+    assert all(after[pk] == anonymous for pk in changed)  # Koha's own convention: the AnonymousPatron
+    # Held rows untouched; kept counts reported as counts only.
+    held_rows = [pk for pk, user in before.items() if user == held_user]
+    assert any(after[pk] == held_user for pk in held_rows)
+    assert done.progress["past_loans"]["kept_for_holds"] > 0 and done.progress["past_loans"]["kept_opt_in"] > 0, \
+        done.progress
+    assert done.progress["past_loans"]["longest_batch_s"] < 5
+    entry = AuditEntry.objects.filter(action="retention.run_finished").last()
+    assert card not in entry.details and str(held_user) not in entry.details.replace('"', " ").split()
+
+    again = runs.execute(runs.start(library["connection"], by=accounts["officer"]), batch_size=250)
+    assert again.progress["past_loans"]["unlinked"] == 0 and loans(where) == after  # nothing more to do
+
+
+def test_a_stopped_run_resumes_to_the_same_end_as_an_uninterrupted_one(accounts, tmp_path):
+    straight, stopped = (build(f"sqlite:///{tmp_path / name}.sqlite3", name) for name in ("straight", "stopped"))
+    card, _ = held_card(straight["where"])
+    hold_on(accounts, card)
+    runs.execute(runs.start(straight["connection"], by=accounts["officer"]), batch_size=100)
+
+    run = runs.start(stopped["connection"], by=accounts["officer"])
+    calls = []
+    for stop_after in (3, 7, 2):  # stopped three times, at different points
+        calls.clear()
+        run = runs.execute(run, batch_size=100, should_stop=lambda n=stop_after: calls.append(1) or len(calls) > n)
+        assert run.status == "stopped"
+        with pytest.raises(Exception, match="unfinished"):
+            runs.start(stopped["connection"], by=accounts["officer"])
+    run = runs.execute(run, batch_size=100)
+    assert run.status == "done"
+    assert loans(stopped["where"]) == loans(straight["where"])
+    first = RetentionRun.objects.get(connection=straight["connection"])
+    assert run.progress["past_loans"]["unlinked"] == first.progress["past_loans"]["unlinked"]
+    assert AuditEntry.objects.filter(action="retention.run_stopped").count() == 3
+
+
+def test_a_batch_interrupted_after_its_commit_is_counted_once(accounts, tmp_path, monkeypatch):
+    """Killed between the library system's commit and the run's own record: resumed, nothing is lost or doubled."""
+    library = build(f"sqlite:///{tmp_path / 'k'}.sqlite3")
+    run = runs.start(library["connection"], by=accounts["officer"])
+    real_apply, crashed = runs._apply, []
+
+    def crash_once(state, batch, *, unlinked):
+        if unlinked and not crashed:
+            crashed.append(batch["to"])
+            raise KeyboardInterrupt  # as if the process died right after the commit
+        return real_apply(state, batch, unlinked=unlinked)
+
+    monkeypatch.setattr(runs, "_apply", crash_once)
+    with pytest.raises(KeyboardInterrupt):
+        runs.execute(run, batch_size=200)
+    run.refresh_from_db()
+    assert run.progress["past_loans"]["pending"]["to"] == crashed[0]
+    monkeypatch.setattr(runs, "_apply", real_apply)
+    before_resume = loans(library["where"])
+    done = runs.execute(run, batch_size=200)
+    reference = build(f"sqlite:///{tmp_path / 'r'}.sqlite3", "reference")
+    untouched = loans(reference["where"])
+    straight = runs.execute(runs.start(reference["connection"], by=accounts["officer"]), batch_size=200)
+    assert loans(library["where"]) == loans(reference["where"]) != untouched
+    assert done.progress["past_loans"]["unlinked"] == straight.progress["past_loans"]["unlinked"]
+    assert before_resume != untouched  # the crashed batch had committed in the library system
+
+
+def test_without_an_anonymous_patron_the_run_fails_clearly(accounts, tmp_path):
+    library = build(f"sqlite:///{tmp_path / 'k'}.sqlite3")
+    import sqlite3
+
+    with sqlite3.connect(library["where"].database) as db:
+        db.execute("UPDATE systempreferences SET value = '' WHERE variable = 'AnonymousPatron'")
+    before = loans(library["where"])
+    run = runs.execute(runs.start(library["connection"], by=accounts["officer"]))
+    assert run.status == "failed" and "AnonymousPatron" in run.problem
+    assert loans(library["where"]) == before
+
+
+def test_the_officer_starts_a_dry_run_from_the_page_and_the_job_does_it(accounts, tmp_path, client_for):
+    from tests.conftest import run_jobs, text
+
+    library = build(f"sqlite:///{tmp_path / 'k'}.sqlite3")
+    before = loans(library["where"])
+    officer = client_for("officer")
+    url = f"/retention/connections/{library['connection'].pk}/run/"
+    assert officer.post(url, {"dry_run": "yes"}).status_code == 302
+    assert client_for("director").post(url, {"dry_run": "yes"}).status_code == 403
+    assert run_jobs() >= 1
+    run = RetentionRun.objects.get()
+    assert run.dry_run and run.status == "done" and run.totals()["unlinked"] > 0
+    assert loans(library["where"]) == before
+    page = text(client_for("auditor").get("/retention/"))
+    assert "Recent runs" in page and "dry run" in page and str(run.totals()["unlinked"]) in page
