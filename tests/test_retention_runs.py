@@ -21,6 +21,9 @@ from tests.ils import ils_url  # noqa: F401 (a fixture)
 from tests.procedure import instrument_data, matter_at, set_officer
 
 HOLD_FROM, HOLD_TO = dt.date(2021, 1, 1), dt.date(2023, 12, 31)
+# Renewals a patron made of their own loans, still naming them.
+OWN_RENEWALS = ("SELECT COUNT(*) FROM checkout_renewals r JOIN old_issues o ON o.issue_id = r.checkout_id "
+                "WHERE r.renewer_id = o.borrowernumber AND r.renewer_id <> %s")
 
 
 def build(url: str, name: str = "koha") -> dict:
@@ -78,6 +81,9 @@ def test_a_run_unlinks_exactly_what_the_policy_says_and_nothing_held(driver, acc
     before = loans(where)
     want = expected_unlinked(where, held_user)
     assert want
+    with connect(where) as db:
+        last_before = db.one("SELECT COUNT(*) FROM items_last_borrower")[0]
+        own_renewals_before = db.one(OWN_RENEWALS, (koha_engine.anonymous_patron(db),))[0]
 
     dry = runs.execute(runs.start(library["connection"], by=accounts["officer"], dry_run=True), batch_size=250)
     assert dry.status == "done" and dry.progress["past_loans"]["unlinked"] == len(want)
@@ -100,8 +106,27 @@ def test_a_run_unlinks_exactly_what_the_policy_says_and_nothing_held(driver, acc
     entry = AuditEntry.objects.filter(action="retention.run_finished").last()
     assert card not in entry.details and str(held_user) not in entry.details.replace('"', " ").split()
 
+    # The links Koha's own anonymization leaves behind: the patron's renewals, the item's last borrower,
+    # and search history (deleted after a day, as Koha's cleanup does).
+    cutoff = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
+    with connect(where) as db:
+        unlinked_pairs = {(pk, before[pk]) for pk in changed}
+        renewals = list(db.rows("SELECT checkout_id, renewer_id FROM checkout_renewals"))
+        assert not any((int(c), r) in unlinked_pairs for c, r in renewals if r is not None)
+        items = {int(pk): item for pk, item in db.rows("SELECT issue_id, itemnumber FROM old_issues")}
+        last = {(item, user) for item, user, day in db.rows(
+            "SELECT itemnumber, borrowernumber, created_on FROM items_last_borrower") if str(day)[:10] < cutoff}
+        assert not any((items[pk], user) in last for pk, user in unlinked_pairs)
+        old_searches = db.one("SELECT COUNT(*) FROM search_history WHERE time < %s",
+                              ((timezone.localdate() - dt.timedelta(days=1)).isoformat(),))[0]
+        last_after = db.one("SELECT COUNT(*) FROM items_last_borrower")[0]
+        own_renewals_after = db.one(OWN_RENEWALS, (anonymous,))[0]
+    assert old_searches == 0 and done.progress["search_history"]["unlinked"] > 0
+    assert last_after < last_before and own_renewals_after < own_renewals_before
+
     again = runs.execute(runs.start(library["connection"], by=accounts["officer"]), batch_size=250)
     assert again.progress["past_loans"]["unlinked"] == 0 and loans(where) == after  # nothing more to do
+    assert again.totals()["unlinked"] == 0
 
 
 def test_a_stopped_run_resumes_to_the_same_end_as_an_uninterrupted_one(accounts, tmp_path):

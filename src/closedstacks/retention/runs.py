@@ -113,7 +113,7 @@ def _save(run: RetentionRun, **fields) -> None:
 def _decide(rows, kind: str, policy: dict, anonymous: int, held: dict[str, list[Held]]) -> dict:
     cutoff = dt.date.fromisoformat(policy["cutoff"])
     out = {"ids": [], "examined": len(rows), "kept_for_holds": 0, "kept_opt_in": 0, "to": rows[-1][0]}
-    for pk, user, closed, day, privacy in rows:
+    for pk, user, closed, day, privacy, _item in rows:
         if user is None or int(user) == anonymous or closed is None or closed >= cutoff:
             continue
         if any(h.covers(kind, day) for h in held.get(str(int(user)), ())):
@@ -157,9 +157,9 @@ def execute(run: RetentionRun | int, *, batch_size: int = BATCH, should_stop=lam
                                                        "pending": None, "longest_batch_s": 0.0})
                 pending = state.get("pending")
                 if pending:  # interrupted between recording a batch and recording its end: did it commit?
-                    linked = engine.count_linked(db, kind, pending["ids"], anonymous)
+                    done = engine.committed(db, kind, pending["ids"], anonymous)
                     db.connection.rollback()
-                    if linked == len(pending["ids"]):
+                    if done:
                         _apply(state, pending, unlinked=len(pending["ids"]))
                     else:
                         state["pending"] = None
@@ -183,7 +183,9 @@ def execute(run: RetentionRun | int, *, batch_size: int = BATCH, should_stop=lam
                     else:
                         state["pending"] = decided
                         _save(run)
-                        changed = engine.unlink(db, kind, decided["ids"], anonymous)
+                        chosen = set(decided["ids"])
+                        changed = engine.unlink(db, kind, [r for r in rows if r[0] in chosen], anonymous,
+                                                dt.date.fromisoformat(policy["cutoff"]))
                         db.connection.commit()
                         _apply(state, decided, unlinked=changed)
                     state["longest_batch_s"] = max(state.get("longest_batch_s", 0.0),
