@@ -85,6 +85,7 @@ def sample_kwargs(accounts):
         "records:production": {**ref, "number": 1},
         "retention:change": {"pk": 1},
         "retention:run": {"pk": 1},
+        "retention:privacy-audit-pdf": {"pk": 1},
         "records:production-file": {**ref, "number": 1, "name": "CS-manifest.csv"},
         "records:production-package": {**ref, "number": 1},
         "records:production-record": {**ref, "number": 1},
@@ -140,7 +141,7 @@ ALWAYS_NOT_FOUND = {"api:api-root"}
 STEP_GATED = {"matters:act", "api:move", "records:counts"}
 # A report is open to the officer and the director, and otherwise only to the person who filed it.
 # A production exists only on some matters: the people on the matter get it or a 404, nobody else gets in.
-OBJECT_GATED = {"incidents:detail", "records:production", "records:production-file", "records:production-package",
+OBJECT_GATED = {"incidents:detail", "retention:privacy-audit-pdf", "records:production", "records:production-file", "records:production-package",
                 "records:production-record"}
 
 

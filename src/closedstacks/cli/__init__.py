@@ -8,7 +8,19 @@ from __future__ import annotations
 
 import click
 
-from closedstacks.cli import audit, bench, connectors, deadlines, ils, jobs, retention, server, training, users
+from closedstacks.cli import (
+    audit,
+    bench,
+    connectors,
+    deadlines,
+    ils,
+    jobs,
+    privacy,
+    retention,
+    server,
+    training,
+    users,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -34,3 +46,4 @@ main.add_command(bench.bench)
 main.add_command(ils.ils)
 main.add_command(connectors.connector)
 main.add_command(retention.retention)
+main.add_command(privacy.privacy_audit)

@@ -77,3 +77,26 @@ class RetentionRun(models.Model):
     def totals(self) -> dict[str, int]:
         keys = ("examined", "unlinked", "kept_for_holds", "kept_opt_in")
         return {key: sum(int(p.get(key, 0)) for p in self.progress.values()) for key in keys}
+
+
+class PrivacyAudit(models.Model):
+    """One scan of a library system for links to users its policies say should be gone: counts, never users."""
+
+    audit_type = "privacy_audit"
+
+    connection = models.ForeignKey("records.Connection", on_delete=models.PROTECT, related_name="privacy_audits")
+    run_at = models.DateTimeField(default=timezone.now)
+    run_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    findings = models.JSONField(default=list, help_text="[{code, title, count, oldest, severity, fix}]")
+    held_users = models.PositiveIntegerField(default=0, help_text="Users under a legal hold, left out of the counts.")
+
+    class Meta:
+        ordering = ["-run_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"privacy audit {self.pk}"
+
+    @property
+    def open_findings(self) -> list[dict]:
+        return [f for f in self.findings if f["count"]]

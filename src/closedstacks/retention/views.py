@@ -69,3 +69,36 @@ def change(request, pk: int):
                 "kind": policy.get_kind_display(), "name": policy.connection.name})
             return redirect("retention:policies")
     return policies(request, bound=form, bound_pk=policy.pk, status=400)
+
+
+def privacy_audit(request):
+    """The last privacy audit; the officer runs a new one (POST)."""
+    from closedstacks.retention import privacy_audit as scanner
+    from closedstacks.retention.models import PrivacyAudit
+
+    can_manage = "retention:manage" in request.user.scopes
+    problem, status = "", 200
+    if request.method == "POST":
+        if not can_manage:
+            return render(request, "web/403.html", status=403)
+        connection = get_object_or_404(Connection, pk=request.POST.get("connection") or 0, active=True)
+        try:
+            scanner.run(connection, by=request.user)
+        except services.PolicyError as exc:
+            problem, status = str(exc), 409
+        else:
+            return redirect("retention:privacy-audit")
+    return render(request, "retention/privacy_audit.html", {
+        "audit": PrivacyAudit.objects.select_related("connection", "run_by").first(), "problem": problem,
+        "connections": Connection.objects.filter(active=True), "can_manage": can_manage}, status=status)
+
+
+def privacy_audit_pdf(request, pk: int):
+    from closedstacks.documents import pdf
+    from closedstacks.documents.responses import download
+    from closedstacks.library.models import LibraryProfile
+    from closedstacks.retention.models import PrivacyAudit
+
+    audit = get_object_or_404(PrivacyAudit.objects.select_related("connection", "run_by"), pk=pk)
+    data = pdf.render("retention/privacy_audit_pdf.html", {"audit": audit, "library": LibraryProfile.current()})
+    return download(data, content_type="application/pdf", filename=f"privacy-audit-{audit.pk}.pdf")

@@ -24,6 +24,7 @@ LINKS = [
     ("matters:deadlines", _("Deadlines")),
     ("records:holds", _("Holds")),
     ("retention:policies", _("Retention")),
+    ("retention:privacy-audit", _("Privacy audit")),
     ("audit:entries", _("Audit trail")),
     ("accounts:list", _("Accounts")),
     ("library:profile", _("The library")),

@@ -1,0 +1,133 @@
+"""The privacy audit: links to users the library system keeps that its retention policies say should be gone.
+
+It reads the library system with the read-only credentials and reports, per
+finding, a count, the oldest date, a severity and the action that would fix
+it — never a user. Users under a legal hold are left out of every count
+(their records are kept on purpose). So far for Koha, whose own
+anonymization leaves these behind: past loans and holds still linked after
+the retention period (and those of users who asked never to keep any),
+``statistics.borrowernumber``, ``items_last_borrower``, the patron's own
+renewals on anonymized loans, ``search_history`` and ``action_logs``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from closedstacks.audit.trail import record
+from closedstacks.records.connectors.base import ConnectorError
+from closedstacks.records.connectors.db import DRIVER_ERRORS, Database, connect
+from closedstacks.records.models import Connection
+from closedstacks.retention import koha
+from closedstacks.retention.models import PrivacyAudit
+from closedstacks.retention.runs import held_users
+from closedstacks.retention.services import PolicyError, policies_for
+
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+@dataclass
+class Finding:
+    code: str
+    title: str
+    count: int
+    oldest: str | None
+    severity: str
+    fix: str
+
+
+def _param(db: Database, day: dt.date):
+    return day.isoformat() if db.driver == "sqlite" else day
+
+
+def _not_held(column: str, held: list[int]) -> tuple[str, list]:
+    if not held:
+        return "", []
+    return f" AND {column} NOT IN (" + ", ".join(["%s"] * len(held)) + ")", list(held)
+
+
+def _count(db: Database, sql: str, params) -> tuple[int, str | None]:
+    count, oldest = db.one(sql, params)
+    return int(count or 0), (str(oldest)[:10] if oldest else None)
+
+
+def _koha(db: Database, cutoffs: dict[str, dt.date], opt_in: dict[str, bool], held: list[int]) -> list[Finding]:
+    anonymous = koha.anonymous_patron(db)
+    found = []
+
+    def check(code, title, severity, fix, sql, params, column):
+        extra, extra_params = _not_held(column, held)
+        count, oldest = _count(db, sql + extra, [*params, *extra_params])
+        found.append(Finding(code, str(title), count, oldest, severity, str(fix)))
+
+    for kind, table, closed in (("past_loans", "old_issues", "returndate"), ("past_holds", "old_reserves",
+                                                                          "timestamp")):
+        cutoff = cutoffs.get(kind, timezone.localdate())
+        keep_opt_in = " AND (p.privacy IS NULL OR p.privacy <> 0)" if opt_in.get(kind, True) else ""
+        label = _("Past loans") if kind == "past_loans" else _("Past holds")
+        check(f"{kind}_linked", _("%(what)s still linked to the user after the retention period") % {"what": label},
+              "high", _("Run retention (it unlinks them to the AnonymousPatron in short batches)."),
+              f"SELECT COUNT(*), MIN(x.{closed}) FROM {table} x LEFT JOIN borrowers p ON p.borrowernumber = "
+              f"x.borrowernumber WHERE x.borrowernumber IS NOT NULL AND x.borrowernumber <> %s AND x.{closed} < %s"
+              + keep_opt_in, [anonymous, _param(db, cutoff)], "x.borrowernumber")
+        check(f"{kind}_never_keep", _("%(what)s still linked to users who asked never to keep their history "
+                                      "(privacy 2)") % {"what": label},
+              "high", _("Run retention; and check Koha anonymizes at check-in for these users."),
+              f"SELECT COUNT(*), MIN(x.{closed}) FROM {table} x JOIN borrowers p ON p.borrowernumber = "
+              f"x.borrowernumber WHERE x.borrowernumber <> %s AND p.privacy = 2", [anonymous], "x.borrowernumber")
+    loans_cutoff = cutoffs.get("past_loans", timezone.localdate())
+    check("statistics_linked", _("Statistics rows naming the borrower, older than the retention period"),
+          "medium", _("Unlink statistics.borrowernumber (Koha keeps it even when the loan is anonymized)."),
+          "SELECT COUNT(*), MIN(datetime) FROM statistics WHERE borrowernumber IS NOT NULL AND borrowernumber <> %s "
+          "AND datetime < %s", [anonymous, _param(db, cutoffs.get("statistics", loans_cutoff))], "borrowernumber")
+    check("items_last_borrower", _("Items still naming their last borrower after the retention period"),
+          "medium", _("Run retention (it removes them with the loans), or turn off Koha's StoreLastBorrower."),
+          "SELECT COUNT(*), MIN(created_on) FROM items_last_borrower WHERE created_on < %s",
+          [_param(db, loans_cutoff)], "borrowernumber")
+    check("renewals_on_anonymized_loans", _("Renewals naming the patron on loans already anonymized"),
+          "medium", _("Run retention: it sets the patron's own renewals to the AnonymousPatron with the loan."),
+          "SELECT COUNT(*), MIN(r.timestamp) FROM checkout_renewals r JOIN old_issues o ON o.issue_id = "
+          "r.checkout_id JOIN borrowers p ON p.borrowernumber = r.renewer_id WHERE o.borrowernumber = %s AND "
+          "r.renewer_id <> %s AND p.categorycode <> 'S'", [anonymous, anonymous], "r.renewer_id")
+    check("search_history", _("Search history older than the retention period"), "medium",
+          _("Run retention (it deletes it, as Koha's cleanup_database.pl --searchhistory does)."),
+          "SELECT COUNT(*), MIN(time) FROM search_history WHERE time < %s",
+          [_param(db, cutoffs.get("search_history", loans_cutoff))], "userid")
+    check("action_logs", _("Circulation and patron log entries naming a borrower, older than the retention "
+                           "period"), "low",
+          _("Purge them with Koha's cleanup_database.pl --logs, or turn off CirculationLog and BorrowersLog."),
+          "SELECT COUNT(*), MIN(timestamp) FROM action_logs WHERE module IN ('CIRCULATION', 'MEMBERS') AND "
+          "object IS NOT NULL AND timestamp < %s", [_param(db, loans_cutoff)], "object")
+    return found
+
+
+def run(connection: Connection, *, by) -> PrivacyAudit:
+    """Scan ``connection`` now; the result is kept (counts only) and audited."""
+    if connection.connector != "koha":
+        raise PolicyError(_("The privacy audit does not yet scan %(system)s.") % {
+            "system": connection.get_connector_display()})
+    today = timezone.localdate()
+    policies = {p.kind: p for p in policies_for(connection, by=by)}
+    cutoffs = {kind: today - dt.timedelta(days=p.keep_days) for kind, p in policies.items()}
+    opt_in = {kind: p.respect_opt_in for kind, p in policies.items()}
+    try:
+        held = sorted({int(u) for u in held_users(connection) if str(u).isdigit()})
+        with connect(connection.settings()) as db:
+            findings = _koha(db, cutoffs, opt_in, held)
+    except ConnectorError as exc:
+        raise PolicyError(str(exc)) from None
+    except DRIVER_ERRORS as exc:
+        raise PolicyError(_("The library system refused a query (%(error)s): run Test connection.")
+                          % {"error": type(exc).__name__}) from None
+    findings.sort(key=lambda f: (f.count == 0, SEVERITY_ORDER[f.severity], f.code))
+    with transaction.atomic():
+        made = PrivacyAudit.objects.create(connection=connection, run_by=by if getattr(by, "pk", None) else None,
+                                           findings=[asdict(f) for f in findings], held_users=len(held))
+        record("retention.privacy_audit", actor=by, obj=made, details={
+            "connection": connection.name, "findings": {f.code: f.count for f in findings}})
+    return made
