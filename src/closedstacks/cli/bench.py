@@ -124,3 +124,32 @@ def records_bench(scale, mariadb_url, production_records, as_json):
     click.echo(f"  production of {figures['production_records']:,} records in {figures['production_s']} s: "
                f"peak {figures['production_peak_rss_mb']} MB (the same process without it: "
                f"{figures['production_baseline_rss_mb']} MB)")
+
+
+@bench.command("retention")
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(min=0.0001, max=10),
+              help="Fraction of the full size (10,000,000 past loans, 200,000 users) to use.")
+@click.option("--mariadb-url", envvar="CLOSEDSTACKS_BENCH_MARIADB_URL", default="mysql://root@127.0.0.1:3306/mysql",
+              show_default=True, help="A MariaDB server where a scratch database may be created and dropped.")
+@click.option("--batch", default=1000, show_default=True, type=click.IntRange(1, 50_000))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object per database.")
+def retention_bench(scale, mariadb_url, batch, as_json):
+    """A retention run (batches, legal holds on 1% of users) against Koha's single UPDATE, on MariaDB."""
+    from closedstacks.bench.retention import run
+    from closedstacks.cli.setup import django_ready
+
+    django_ready()
+    figures = run(users=max(50, int(200_000 * scale)), loans=max(500, int(10_000_000 * scale)), batch=batch,
+                  server_url=mariadb_url)
+    if as_json:
+        click.echo(json.dumps(figures, indent=2))
+        return
+    click.echo(f"MariaDB, Koha-shaped: {figures['users']:,} users, {figures['past_loans']:,} past loans, "
+               f"{figures['past_retention']:,} past retention, {figures['held_users']:,} users held "
+               f"(built in {figures['built_s']} s)")
+    click.echo(f"  Koha's single UPDATE  {figures['single_update_s']:>8} s  ({figures['single_update_rows']:,} rows)")
+    click.echo(f"  retention run         {figures['run_s']:>8} s  ({figures['run_unlinked']:,} rows, batches of "
+               f"{figures['batch']:,})   run_vs_single_update = {figures['run_vs_single_update']}  (target <= 1.25)")
+    click.echo(f"  longest batch, locked to commit: {figures['longest_batch_lock_s']} s  (target <= 1)")
+    click.echo(f"  rows under legal hold changed: {figures['held_rows_changed']}  (must be 0; "
+               f"{figures['kept_for_holds']:,} kept for holds)")

@@ -164,33 +164,51 @@ def execute(run: RetentionRun | int, *, batch_size: int = BATCH, should_stop=lam
                     else:
                         state["pending"] = None
                     _save(run)
+                committed = None  # the last batch, committed there and recorded here as pending
+                saved = time.monotonic()
+
+                def settle(state=state):
+                    nonlocal committed
+                    if committed is not None:
+                        _apply(state, committed[0], unlinked=committed[1])
+                        committed = None
+
                 while not state["done"]:
                     if should_stop():
+                        settle()
                         _save(run, status=RetentionRun.Status.STOPPED)
                         _audit(run, "retention.run_stopped")
                         return run
                     began = time.perf_counter()
-                    rows = engine.read_batch(db, kind, state["cursor"], batch_size, lock=not run.dry_run)
+                    after = committed[0]["to"] if committed is not None else state["cursor"]
+                    rows = engine.read_batch(db, kind, after, batch_size, lock=not run.dry_run)
                     if not rows:
                         db.connection.rollback()
+                        settle()
                         state["done"] = True
                         _save(run)
                         break
                     decided = _decide(rows, kind, policy, anonymous, held)
                     if run.dry_run or not decided["ids"]:
                         db.connection.rollback()
+                        settle()
                         _apply(state, decided, unlinked=len(decided["ids"]))
+                        if time.monotonic() - saved > 1:  # nothing changed there: redoing these is harmless
+                            _save(run)
+                            saved = time.monotonic()
                     else:
+                        # One write here per batch: the previous batch done, this one pending, before it commits.
+                        settle()
                         state["pending"] = decided
                         _save(run)
+                        saved = time.monotonic()
                         chosen = set(decided["ids"])
                         changed = engine.unlink(db, kind, [r for r in rows if r[0] in chosen], anonymous,
                                                 dt.date.fromisoformat(policy["cutoff"]))
                         db.connection.commit()
-                        _apply(state, decided, unlinked=changed)
+                        committed = (decided, changed)
                     state["longest_batch_s"] = max(state.get("longest_batch_s", 0.0),
                                                    round(time.perf_counter() - began, 4))
-                    _save(run)
                     if progress:
                         progress(kind, state["cursor"])
     except (ConnectorError, *DRIVER_ERRORS) as exc:
