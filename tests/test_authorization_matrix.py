@@ -141,8 +141,9 @@ ALWAYS_NOT_FOUND = {"api:api-root"}
 STEP_GATED = {"matters:act", "api:move", "records:counts"}
 # A report is open to the officer and the director, and otherwise only to the person who filed it.
 # A production exists only on some matters: the people on the matter get it or a 404, nobody else gets in.
-OBJECT_GATED = {"incidents:detail", "retention:privacy-audit-pdf", "records:production", "records:production-file", "records:production-package",
-                "records:production-record"}
+# A privacy audit's PDF exists once an audit has been run.
+OBJECT_GATED = {"incidents:detail", "records:production", "records:production-file", "records:production-package",
+                "records:production-record", "retention:privacy-audit-pdf"}
 
 
 def outcome(response) -> str:

@@ -107,11 +107,15 @@ def unlink(db: Database, kind: str, rows: list[tuple], anonymous: int, cutoff: d
                  + " AND renewer_id = (SELECT o.borrowernumber FROM old_issues o WHERE o.issue_id ="
                  " checkout_renewals.checkout_id)", [anonymous, *ids])
         # ... and the item's last borrower, when that is this borrower and from before the cutoff.
-        for row in rows:
-            user, item = row[1], row[5]
-            if item is not None:
-                _execute(db, "DELETE FROM items_last_borrower WHERE itemnumber = %s AND borrowernumber = %s AND "
-                         "created_on < %s", (item, user, cutoff.isoformat() if db.driver == "sqlite" else cutoff))
+        pairs = {(row[5], row[1]) for row in rows if row[5] is not None}
+        items = sorted({item for item, _user in pairs})
+        if items:
+            day = cutoff.isoformat() if db.driver == "sqlite" else cutoff
+            last = [pk for pk, item, user in db.rows(
+                "SELECT id, itemnumber, borrowernumber FROM items_last_borrower WHERE itemnumber IN " + _in(items)
+                + " AND created_on < %s", [*items, day]) if (item, user) in pairs]
+            if last:
+                _execute(db, "DELETE FROM items_last_borrower WHERE id IN " + _in(last), last)
     return _execute(db, f"UPDATE {spec.table} SET {spec.user} = %s WHERE {spec.pk} IN " + _in(ids),
                     [anonymous, *ids])
 
