@@ -110,7 +110,7 @@ def unlink(db: Database, kind: str, rows: list[tuple], anonymous: int, cutoff: d
         pairs = {(row[5], row[1]) for row in rows if row[5] is not None}
         items = sorted({item for item, _user in pairs})
         if items:
-            day = cutoff.isoformat() if db.driver == "sqlite" else cutoff
+            day = db.date_param(cutoff)
             last = [pk for pk, item, user in db.rows(
                 "SELECT id, itemnumber, borrowernumber FROM items_last_borrower WHERE itemnumber IN " + _in(items)
                 + " AND created_on < %s", [*items, day]) if (item, user) in pairs]

@@ -41,10 +41,6 @@ class Finding:
     fix: str
 
 
-def _param(db: Database, day: dt.date):
-    return day.isoformat() if db.driver == "sqlite" else day
-
-
 def _not_held(column: str, held: list[int]) -> tuple[str, list]:
     if not held:
         return "", []
@@ -74,7 +70,7 @@ def _koha(db: Database, cutoffs: dict[str, dt.date], opt_in: dict[str, bool], he
               "high", _("Run retention (it unlinks them to the AnonymousPatron in short batches)."),
               f"SELECT COUNT(*), MIN(x.{closed}) FROM {table} x LEFT JOIN borrowers p ON p.borrowernumber = "
               f"x.borrowernumber WHERE x.borrowernumber IS NOT NULL AND x.borrowernumber <> %s AND x.{closed} < %s"
-              + keep_opt_in, [anonymous, _param(db, cutoff)], "x.borrowernumber")
+              + keep_opt_in, [anonymous, db.date_param(cutoff)], "x.borrowernumber")
         check(f"{kind}_never_keep", _("%(what)s still linked to users who asked never to keep their history "
                                       "(privacy 2)") % {"what": label},
               "high", _("Run retention; and check Koha anonymizes at check-in for these users."),
@@ -84,11 +80,11 @@ def _koha(db: Database, cutoffs: dict[str, dt.date], opt_in: dict[str, bool], he
     check("statistics_linked", _("Statistics rows naming the borrower, older than the retention period"),
           "medium", _("Unlink statistics.borrowernumber (Koha keeps it even when the loan is anonymized)."),
           "SELECT COUNT(*), MIN(datetime) FROM statistics WHERE borrowernumber IS NOT NULL AND borrowernumber <> %s "
-          "AND datetime < %s", [anonymous, _param(db, cutoffs.get("statistics", loans_cutoff))], "borrowernumber")
+          "AND datetime < %s", [anonymous, db.date_param(cutoffs.get("statistics", loans_cutoff))], "borrowernumber")
     check("items_last_borrower", _("Items still naming their last borrower after the retention period"),
           "medium", _("Run retention (it removes them with the loans), or turn off Koha's StoreLastBorrower."),
           "SELECT COUNT(*), MIN(created_on) FROM items_last_borrower WHERE created_on < %s",
-          [_param(db, loans_cutoff)], "borrowernumber")
+          [db.date_param(loans_cutoff)], "borrowernumber")
     check("renewals_on_anonymized_loans", _("Renewals naming the patron on loans already anonymized"),
           "medium", _("Run retention: it sets the patron's own renewals to the AnonymousPatron with the loan."),
           "SELECT COUNT(*), MIN(r.timestamp) FROM checkout_renewals r JOIN old_issues o ON o.issue_id = "
@@ -97,12 +93,12 @@ def _koha(db: Database, cutoffs: dict[str, dt.date], opt_in: dict[str, bool], he
     check("search_history", _("Search history older than the retention period"), "medium",
           _("Run retention (it deletes it, as Koha's cleanup_database.pl --searchhistory does)."),
           "SELECT COUNT(*), MIN(time) FROM search_history WHERE time < %s",
-          [_param(db, cutoffs.get("search_history", loans_cutoff))], "userid")
+          [db.date_param(cutoffs.get("search_history", loans_cutoff))], "userid")
     check("action_logs", _("Circulation and patron log entries naming a borrower, older than the retention "
                            "period"), "low",
           _("Purge them with Koha's cleanup_database.pl --logs, or turn off CirculationLog and BorrowersLog."),
           "SELECT COUNT(*), MIN(timestamp) FROM action_logs WHERE module IN ('CIRCULATION', 'MEMBERS') AND "
-          "object IS NOT NULL AND timestamp < %s", [_param(db, loans_cutoff)], "object")
+          "object IS NOT NULL AND timestamp < %s", [db.date_param(loans_cutoff)], "object")
     return found
 
 

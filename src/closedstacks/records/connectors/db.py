@@ -12,6 +12,7 @@ that says what to fix, never what was being looked for.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -81,6 +82,12 @@ class Database:
 
     def sql(self, text: str) -> str:
         return text.replace("%s", "?") if self.driver == "sqlite" else text
+
+    def date_param(self, value):
+        """A date or datetime as this driver compares it: ISO text on SQLite, native elsewhere."""
+        if self.driver == "sqlite" and isinstance(value, (dt.date, dt.datetime)):
+            return value.isoformat()
+        return value
 
     def table(self, name: str) -> str:
         """``schema.table`` on PostgreSQL; ``schema_table`` where schemas are not namespaces."""

@@ -104,10 +104,7 @@ class EvergreenConnector(Connector):
         return db.table(name)
 
     def _param(self, db, value):
-        """Dates as the driver compares them: native on PostgreSQL, ISO text on SQLite."""
-        if db.driver == "sqlite" and isinstance(value, (dt.date, dt.datetime)):
-            return value.isoformat()
-        return value
+        return db.date_param(value)
 
     @staticmethod
     def _user_ids(scope: Scope) -> list[int]:

@@ -371,9 +371,7 @@ class KohaConnector(Connector):
 
     @staticmethod
     def _date_param(db: Database, day: dt.date):
-        if isinstance(day, dt.datetime):
-            day = day.date()
-        return day.isoformat() if db.driver == "sqlite" else day
+        return db.date_param(day.date() if isinstance(day, dt.datetime) else day)
 
     def _where(self, db: Database, kind: Kind, users: list[int], scope: Scope) -> tuple[str, list]:
         where = kind.user + " IN (" + ", ".join(["%s"] * len(users)) + ")"
