@@ -35,7 +35,7 @@ def test_interrupted_anywhere_and_resumed_it_ends_as_an_uninterrupted_run(seed, 
     library = build(f"sqlite:///{tmp_path / 'interrupted'}.sqlite3", "interrupted")
     run = runs.start(library["connection"], by=accounts["officer"])
     rng = random.Random(seed)
-    real = {"save": runs._save, "unlink": koha.unlink, "read": koha.read_batch}
+    real = {"save": runs._save, "apply": koha.apply, "plan": koha.plan}
 
     def perhaps():
         if rng.random() < 0.04:
@@ -46,17 +46,19 @@ def test_interrupted_anywhere_and_resumed_it_ends_as_an_uninterrupted_run(seed, 
         real["save"](*args, **kwargs)
         perhaps()
 
-    def unlink(*args, **kwargs):
+    def apply(*args, **kwargs):
         perhaps()
-        return real["unlink"](*args, **kwargs)
+        changed = real["apply"](*args, **kwargs)
+        perhaps()  # changed there, not yet committed
+        return changed
 
-    def read(*args, **kwargs):
+    def plan(*args, **kwargs):
         perhaps()
-        return real["read"](*args, **kwargs)
+        return real["plan"](*args, **kwargs)
 
     monkeypatch.setattr(runs, "_save", save)
-    monkeypatch.setattr(koha, "unlink", unlink)
-    monkeypatch.setattr(koha, "read_batch", read)
+    monkeypatch.setattr(koha, "apply", apply)
+    monkeypatch.setattr(koha, "plan", plan)
     interruptions = 0
     for _ in range(500):
         try:

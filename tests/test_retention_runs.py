@@ -38,6 +38,28 @@ def build(url: str, name: str = "koha") -> dict:
     return {"where": where, "connection": connection}
 
 
+def statistics(where) -> dict[tuple, int]:
+    """Statistics rows counted by (user, older than 30 days): Koha gives the table no key to compare rows by."""
+    cutoff = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
+    with connect(where) as db:
+        return {(user, bool(int(old))): int(n) for user, old, n in db.rows(
+            "SELECT borrowernumber, CASE WHEN datetime < %s THEN 1 ELSE 0 END, COUNT(*) FROM statistics "
+            "GROUP BY borrowernumber, CASE WHEN datetime < %s THEN 1 ELSE 0 END", (cutoff, cutoff))}
+
+
+def fines(where) -> tuple[dict[int, int | None], set[int]]:
+    """Every fine's user, and the fines the policy unlinks: paid over 30 days ago, of users who did not opt in."""
+    cutoff = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
+    with connect(where) as db:
+        anonymous = int(db.one("SELECT value FROM systempreferences WHERE variable = 'AnonymousPatron'")[0])
+        users = {int(pk): user for pk, user in db.rows("SELECT accountlines_id, borrowernumber FROM accountlines")}
+        due = {int(r[0]) for r in db.rows(
+            "SELECT a.accountlines_id FROM accountlines a JOIN borrowers p ON p.borrowernumber = a.borrowernumber "
+            "WHERE a.borrowernumber <> %s AND a.timestamp < %s AND (a.amountoutstanding = 0 OR a.amountoutstanding "
+            "IS NULL) AND p.privacy <> 0", (anonymous, cutoff))}
+    return users, due
+
+
 def loans(where) -> dict[int, int | None]:
     with connect(where) as db:
         return {int(r[0]): r[1] for r in db.rows("SELECT issue_id, borrowernumber FROM old_issues")}
@@ -84,6 +106,8 @@ def test_a_run_unlinks_exactly_what_the_policy_says_and_nothing_held(driver, acc
     with connect(where) as db:
         last_before = db.one("SELECT COUNT(*) FROM items_last_borrower")[0]
         own_renewals_before = db.one(OWN_RENEWALS, (koha_engine.anonymous_patron(db),))[0]
+    stats_before = statistics(where)
+    fines_before, fines_due = fines(where)
 
     dry = runs.execute(runs.start(library["connection"], by=accounts["officer"], dry_run=True), batch_size=250)
     assert dry.status == "done" and dry.progress["past_loans"]["unlinked"] == len(want)
@@ -123,6 +147,17 @@ def test_a_run_unlinks_exactly_what_the_policy_says_and_nothing_held(driver, acc
         own_renewals_after = db.one(OWN_RENEWALS, (anonymous,))[0]
     assert old_searches == 0 and done.progress["search_history"]["unlinked"] > 0
     assert last_after < last_before and own_renewals_after < own_renewals_before
+    # Statistics: older than 30 days, to the AnonymousPatron; a user under a hold keeps all of theirs.
+    want_stats: dict[tuple, int] = {}
+    for (user, old), n in stats_before.items():
+        key = (anonymous, old) if old and user not in (None, anonymous, held_user) else (user, old)
+        want_stats[key] = want_stats.get(key, 0) + n
+    assert statistics(where) == want_stats and done.progress["statistics"]["unlinked"] > 0
+    assert done.progress["statistics"]["kept_for_holds"] == stats_before.get((held_user, True), 0) > 0
+    # Fines: paid more than 30 days ago, to the AnonymousPatron (the amounts stay); owed ones kept.
+    fines_after, _left = fines(where)
+    assert {pk for pk in fines_before if fines_before[pk] != fines_after[pk]} == fines_due
+    assert fines_due and all(fines_after[pk] == anonymous for pk in fines_due)
 
     again = runs.execute(runs.start(library["connection"], by=accounts["officer"]), batch_size=250)
     assert again.progress["past_loans"]["unlinked"] == 0 and loans(where) == after  # nothing more to do
@@ -159,7 +194,7 @@ def test_a_batch_interrupted_after_its_commit_is_counted_once(accounts, tmp_path
 
     def crash_once(state, batch, *, unlinked):
         if unlinked and not crashed:
-            crashed.append(batch["to"])
+            crashed.append(batch.to)
             raise KeyboardInterrupt  # as if the process died right after the commit
         return real_apply(state, batch, unlinked=unlinked)
 

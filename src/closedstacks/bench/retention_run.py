@@ -90,6 +90,8 @@ def main(argv: list[str]) -> None:
     done = runs.execute(run, batch_size=batch)
     run_s = time.perf_counter() - began
     state = done.progress["past_loans"]
+    steps = {step: {"s": progress.get("elapsed_s"), "unlinked": progress.get("unlinked"),
+                    "longest_batch_s": progress.get("longest_batch_s")} for step, progress in done.progress.items()}
     with connect(where) as db:
         held_after = list(db.rows("SELECT issue_id, borrowernumber FROM old_issues WHERE issue_id IN ("
                                   + ", ".join(["%s"] * len(held_before)) + ") ORDER BY issue_id",
@@ -101,7 +103,11 @@ def main(argv: list[str]) -> None:
         "single_update_s": round(single_s, 2), "single_update_rows": single_rows,
         "run_s": round(run_s, 2), "run_unlinked": state["unlinked"], "status": done.status,
         "run_vs_single_update": round(run_s / single_s, 2) if single_s else None,
-        "longest_batch_lock_s": state.get("longest_batch_s"), "held_rows_changed": changed,
+        "loans_step_s": state.get("elapsed_s"),
+        "loans_step_vs_single_update": round(state["elapsed_s"] / single_s, 2) if single_s else None,
+        "steps": steps,
+        "longest_batch_lock_s": max(p.get("longest_batch_s") or 0 for p in done.progress.values()),
+        "held_rows_changed": changed,
         "kept_for_holds": state["kept_for_holds"],
     }))
 

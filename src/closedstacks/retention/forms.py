@@ -11,3 +11,9 @@ class PolicyForm(forms.Form):
                                         required=False)
     keep_outstanding = forms.BooleanField(label=_("Keep fines still owed"), required=False)
     enabled = forms.BooleanField(label=_("Unlink on retention runs"), required=False)
+
+
+class ScheduleForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    every_days = forms.IntegerField(label=_("Run by itself every this many days (0: only when started by hand)"),
+                                    min_value=0, max_value=366)

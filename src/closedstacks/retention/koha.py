@@ -11,43 +11,76 @@ Koha's conventions:
   (``checkout_renewals.renewer_id``) are set to the placeholder, and the
   item's ``items_last_borrower`` row, when it is this borrower's and older
   than the cutoff, is deleted;
+- fines (``accountlines``, closed when paid: ``amountoutstanding`` 0, by
+  ``timestamp``): ``borrowernumber`` set to the placeholder, so the amounts
+  stay in the accounts without the user; fines still owed are kept unless
+  the policy says otherwise;
+- statistics (``statistics``, by ``datetime``): ``borrowernumber`` set to the
+  placeholder too. Koha gives the table no primary key, so its batches are
+  ranges of ``borrowernumber`` (indexed) instead, and the rows of a user
+  under any legal hold are all kept;
 - search history (``search_history``, by ``time``) is deleted, as
   ``cleanup_database.pl --searchhistory`` does.
 
-A user whose ``privacy`` is 0 chose to keep their history. Each batch reads
-the next rows by primary key and changes the ones the policy covers, in one
-small transaction: never one statement over the whole table. Table and
-column names come from the constants below, never from input.
+A user whose ``privacy`` is 0 chose to keep their history. Each batch is a
+key range of about ``size`` rows; the unlink conditions (closed before the
+cutoff, still linked, not opted in, the user under no hold) are in the SQL
+of a few set-based statements over that range, in one small transaction —
+never one statement over the whole table. Rows of users under a hold are
+read and decided one by one (a hold has dates) and unlinked by key. Table
+and column names come from the constants below, never from input.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from closedstacks.records.connectors.base import ConnectorError
 from closedstacks.records.connectors.db import Database
+from closedstacks.retention.batches import Batch, covered, day, held_for
 
 
 @dataclass(frozen=True)
 class Spec:
     table: str
-    pk: str
+    key: str  # what batches are ranges of: the primary key, or (statistics) the user
     user: str
     closed: str  # the column that says when the record closed
     dated: str  # the column a legal hold's dates are compared with (as the connector extracts)
-    item: str = ""  # for loans: the item, to clear items_last_borrower
     delete: bool = False  # unlinking deletes the row (Koha's convention for it) rather than anonymizing it
+    also: str = ""  # a further condition for a row to be unlinked ({a}: the table's alias; %s: the placeholder)
+    needs: tuple = ()  # the further columns ``also`` reads
+    owed: str = ""  # fines: the amount still owed (kept while owed, if the policy says so)
+
+    @property
+    def by_key(self) -> bool:
+        """Whether single rows can be named (by primary key); if not, a held user's rows are all kept."""
+        return self.key != self.user
 
 
 SPECS = {
-    "past_loans": Spec("old_issues", "issue_id", "borrowernumber", "returndate", "issuedate", item="itemnumber"),
+    "past_loans": Spec("old_issues", "issue_id", "borrowernumber", "returndate", "issuedate"),
+    # The patron's own renewals of a loan already unlinked (staff renewals name staff, not a patron).
+    "renewals": Spec("checkout_renewals", "renewal_id", "renewer_id", "timestamp", "timestamp",
+                     also="EXISTS (SELECT 1 FROM old_issues o WHERE o.issue_id = {a}.checkout_id AND o.borrowernumber "
+                          "= %s) AND NOT EXISTS (SELECT 1 FROM borrowers s WHERE s.borrowernumber = {a}.renewer_id "
+                          "AND s.categorycode = 'S')", needs=("checkout_id",)),
+    "last_borrowers": Spec("items_last_borrower", "id", "borrowernumber", "created_on", "created_on", delete=True),
+    # Fines paid (or, if the policy says so, any): to the placeholder, as loans; the amounts stay for the accounts.
+    "fines": Spec("accountlines", "accountlines_id", "borrowernumber", "timestamp", "date", owed="amountoutstanding",
+                  needs=("amountoutstanding",)),
     "past_holds": Spec("old_reserves", "reserve_id", "borrowernumber", "timestamp", "reservedate"),
+    "statistics": Spec("statistics", "borrowernumber", "borrowernumber", "datetime", "datetime"),
     "search_history": Spec("search_history", "id", "userid", "time", "time", delete=True),
 }
+# Each step of a run and the policy it follows, in the order a run takes them (renewals after the loans).
+STEPS = {"past_loans": "past_loans", "renewals": "past_loans", "last_borrowers": "past_loans",
+         "past_holds": "past_holds", "fines": "fines", "statistics": "statistics",
+         "search_history": "search_history"}
 
 
-def anonymous_patron(db: Database) -> int:
+def context(db: Database) -> int:
+    """The ``AnonymousPatron`` every unlinked row is given (it must name an existing borrower)."""
     row = db.one("SELECT value FROM systempreferences WHERE variable = %s", ("AnonymousPatron",))
     value = str(row[0]).strip() if row and row[0] is not None else ""
     if not value.isdigit() or db.one("SELECT borrowernumber FROM borrowers WHERE borrowernumber = %s",
@@ -57,75 +90,158 @@ def anonymous_patron(db: Database) -> int:
     return int(value)
 
 
-def _day(value) -> dt.date | None:
-    if value is None or value == "":
+anonymous_patron = context
+
+
+def _in(values) -> str:
+    return "(" + ", ".join(["%s"] * len(values)) + ")"
+
+
+def _held(kind: str, held) -> list[int]:
+    spec = SPECS[kind]
+    # Statistics cannot name single rows: any hold keeps all of that user's rows.
+    users = held_for(STEPS[kind], held) if spec.by_key else list(held)
+    return [int(u) for u in users if str(u).isdigit()]
+
+
+def _range(kind: str, alias: str, batch: Batch) -> tuple[str, list]:
+    key = SPECS[kind].key
+    return f"{alias}.{key} > %s AND {alias}.{key} <= %s", [batch.after, batch.to]
+
+
+def _linked(db: Database, kind: str, alias: str, policy: dict, anonymous: int) -> tuple[str, list]:
+    """Still linked to a user, closed before the cutoff (and the step's own condition)."""
+    spec = SPECS[kind]
+    sql = f"{alias}.{spec.user} IS NOT NULL AND {alias}.{spec.user} <> %s AND {alias}.{spec.closed} < %s"
+    params = [anonymous, db.date_param(day(policy["cutoff"]))]
+    if spec.also:
+        sql += " AND " + spec.also.format(a=alias)
+        params += [anonymous] * spec.also.count("%s")
+    if spec.owed and policy.get("keep_outstanding", True):
+        sql += f" AND ({alias}.{spec.owed} = 0 OR {alias}.{spec.owed} IS NULL)"
+    return sql, params
+
+
+def _opted_in(alias: str, kind: str) -> str:
+    return f"EXISTS (SELECT 1 FROM borrowers p WHERE p.borrowernumber = {alias}.{SPECS[kind].user} AND p.privacy = 0)"
+
+
+def _due(db: Database, kind: str, alias: str, batch: Batch, policy: dict, held, anonymous: int) -> tuple[str, list]:
+    """The rows of the batch that are to be unlinked: the set-based ones, and those named in ``batch.ids``."""
+    spec = SPECS[kind]
+    span, spanned = _range(kind, alias, batch)
+    sql, params = _linked(db, kind, alias, policy, anonymous)
+    rest, extra = "", []
+    users = _held(kind, held)
+    if users:
+        rest += f" AND {alias}.{spec.user} NOT IN " + _in(users)
+        extra += users
+    if policy["respect_opt_in"]:
+        rest += " AND NOT " + _opted_in(alias, kind)
+    if batch.ids:
+        return f"{span} AND {sql} AND (({rest[5:] or '1 = 1'}) OR {alias}.{spec.key} IN {_in(batch.ids)})", \
+            [*spanned, *params, *extra, *batch.ids]
+    return f"{span} AND {sql}{rest}", [*spanned, *params, *extra]
+
+
+def plan(db: Database, kind: str, after: int, size: int, policy: dict, held, anonymous: int, *,
+         exact: bool = False) -> Batch | None:
+    """The next batch and its counts. Only ``exact`` (a dry run) counts the rows the users' choice keeps, which
+    reads every user's privacy; a real run learns it from what the unlinking changed (``due`` left None)."""
+    spec = SPECS[kind]
+    linked, params = _linked(db, kind, "x", policy, anonymous)
+    users = _held(kind, held)
+    not_held = (f"x.{spec.user} NOT IN " + _in(users)) if users else "1 = 1"
+    opted = _opted_in("x", kind) if policy["respect_opt_in"] else "1 = 0"
+    counted = [*params, *users, *params, *users] if exact else [*params, *users]
+    counts = f"SELECT COUNT(*), MAX(x.{spec.key}), SUM(CASE WHEN {linked} AND {not_held} THEN 1 ELSE 0 END)" + (
+        f", SUM(CASE WHEN {linked} AND {not_held} AND {opted} THEN 1 ELSE 0 END) FROM " if exact else ", 0 FROM ")
+    if spec.by_key:  # the next ``size`` rows by primary key, counted in one query
+        columns = ", ".join(dict.fromkeys((spec.key, spec.user, spec.closed, *spec.needs)))
+        examined, to, eligible, opt_in = db.one(
+            f"{counts}(SELECT {columns} FROM {spec.table} WHERE {spec.key} > %s ORDER BY {spec.key} LIMIT %s) x",
+            [*counted, int(after), int(size)])
+    else:  # keyed on the user (statistics): whole users, as many as hold about ``size`` rows; the placeholder's
+        # own rows are stepped over, never scanned or locked
+        to = db.one(f"SELECT MAX(b.k) FROM (SELECT {spec.key} AS k FROM {spec.table} WHERE {spec.key} > %s AND "
+                    f"{spec.key} <> %s ORDER BY {spec.key} LIMIT %s) b", [int(after), anonymous, int(size)])[0]
+        examined, to, eligible, opt_in = db.one(
+            f"{counts}{spec.table} x WHERE x.{spec.key} > %s AND x.{spec.key} <= %s AND x.{spec.key} <> %s",
+            [*counted, int(after), to, anonymous]) if to is not None else (0, None, 0, 0)
+    if not examined:
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
+    eligible, opt_in = int(eligible or 0), int(opt_in or 0)
+    batch = Batch(after=int(after), to=int(to), examined=int(examined), eligible=eligible, kept_opt_in=opt_in,
+                  due=eligible - opt_in if exact else None)
+    if users:
+        _decide_held(db, kind, batch, policy, held, users, anonymous)
+    return batch
 
 
-def read_batch(db: Database, kind: str, after: int, size: int, *, lock: bool = True) -> list[tuple]:
-    """The next ``size`` rows after ``after``: (pk, user, closed day, dated day, privacy, item), locked
-    (``FOR UPDATE``; SQLite locks the whole file when the update writes) until the batch commits."""
+def _decide_held(db: Database, kind: str, batch: Batch, policy: dict, held, users: list[int], anonymous: int) -> None:
+    """The batch's rows of users under a hold, one by one: kept if a hold covers them, else like any other."""
     spec = SPECS[kind]
-    suffix = " FOR UPDATE OF x" if lock and db.driver == "postgresql" else " FOR UPDATE" if lock and \
-        db.driver == "mysql" else ""
-    item = f"x.{spec.item}" if spec.item else "NULL"
-    rows = db.rows(f"SELECT x.{spec.pk}, x.{spec.user}, x.{spec.closed}, x.{spec.dated}, p.privacy, {item} "
-                   f"FROM {spec.table} x LEFT JOIN borrowers p ON p.borrowernumber = x.{spec.user} "
-                   f"WHERE x.{spec.pk} > %s ORDER BY x.{spec.pk} LIMIT %s" + suffix, (int(after), int(size)))
-    return [(int(r[0]), r[1], _day(r[2]), _day(r[3]), r[4], r[5]) for r in rows]
+    span, spanned = _range(kind, "x", batch)
+    linked, params = _linked(db, kind, "x", policy, anonymous)
+    for pk, user, dated, privacy in db.rows(
+            f"SELECT x.{spec.key}, x.{spec.user}, x.{spec.dated}, p.privacy FROM {spec.table} x LEFT JOIN "
+            f"borrowers p ON p.borrowernumber = x.{spec.user} WHERE {span} AND {linked} AND x.{spec.user} + 0 IN "
+            f"{_in(users)}", [*spanned, *params, *users]):  # + 0: walk the key range, not the user index once per user
+        if not spec.by_key or covered(STEPS[kind], int(user), day(dated), held):
+            batch.kept_for_holds += 1
+        elif policy["respect_opt_in"] and privacy is not None and int(privacy) == 0:
+            batch.kept_opt_in += 1
+        else:
+            batch.ids.append(int(pk))
 
 
-def _in(ids) -> str:
-    return "(" + ", ".join(["%s"] * len(ids)) + ")"
-
-
-def _execute(db: Database, sql: str, params) -> int:
-    cursor = db.connection.cursor()
-    try:
-        cursor.execute(db.sql(sql), tuple(params))
-        return cursor.rowcount
-    finally:
-        cursor.close()
-
-
-def unlink(db: Database, kind: str, rows: list[tuple], anonymous: int, cutoff: dt.date) -> int:
-    """Unlink ``rows`` (as read_batch gave them) in the caller's transaction; how many records were unlinked."""
+def apply(db: Database, kind: str, batch: Batch, policy: dict, held, anonymous: int) -> int:
+    """Unlink the batch's rows in the caller's transaction; how many records were unlinked."""
     spec = SPECS[kind]
-    ids = [row[0] for row in rows]
-    if not ids:
-        return 0
+    if db.driver == "mysql" and spec.user == "borrowernumber" and not spec.delete and policy["respect_opt_in"]:
+        # MariaDB joins the users once per batch faster than it runs the opt-in subquery once per row.
+        due, params = _due(db, kind, "x", batch, {**policy, "respect_opt_in": False}, held, anonymous)
+        return db.execute(f"UPDATE {spec.table} x LEFT JOIN borrowers p ON p.borrowernumber = x.{spec.user} SET "
+                          f"x.{spec.user} = %s WHERE (p.privacy IS NULL OR p.privacy <> 0"
+                          + (f" OR x.{spec.key} IN {_in(batch.ids)}" if batch.ids else "") + ") AND " + due,
+                          [anonymous, *batch.ids, *params])
+    due, params = _due(db, kind, spec.table, batch, policy, held, anonymous)
     if spec.delete:
-        return _execute(db, f"DELETE FROM {spec.table} WHERE {spec.pk} IN " + _in(ids), ids)
-    if kind == "past_loans":
-        # The patron's own renewals of these loans (staff renewals name staff, not the patron) ...
-        _execute(db, "UPDATE checkout_renewals SET renewer_id = %s WHERE checkout_id IN " + _in(ids)
-                 + " AND renewer_id = (SELECT o.borrowernumber FROM old_issues o WHERE o.issue_id ="
-                 " checkout_renewals.checkout_id)", [anonymous, *ids])
-        # ... and the item's last borrower, when that is this borrower and from before the cutoff.
-        pairs = {(row[5], row[1]) for row in rows if row[5] is not None}
-        items = sorted({item for item, _user in pairs})
-        if items:
-            day = db.date_param(cutoff)
-            last = [pk for pk, item, user in db.rows(
-                "SELECT id, itemnumber, borrowernumber FROM items_last_borrower WHERE itemnumber IN " + _in(items)
-                + " AND created_on < %s", [*items, day]) if (item, user) in pairs]
-            if last:
-                _execute(db, "DELETE FROM items_last_borrower WHERE id IN " + _in(last), last)
-    return _execute(db, f"UPDATE {spec.table} SET {spec.user} = %s WHERE {spec.pk} IN " + _in(ids),
-                    [anonymous, *ids])
+        return db.execute(f"DELETE FROM {spec.table} WHERE " + due, params)
+    return db.execute(f"UPDATE {spec.table} SET {spec.user} = %s WHERE " + due, [anonymous, *params])
 
 
-def committed(db: Database, kind: str, ids: list[int], anonymous: int) -> bool:
-    """Whether a recorded batch's change is in the library system (to resume after an interruption)."""
+def committed(db: Database, kind: str, batch: Batch, policy: dict, held, anonymous: int) -> bool:
+    """Whether an applied batch's change is in the library system: none of its rows is left to unlink."""
     spec = SPECS[kind]
-    if not ids:
+    if not batch.unlinking:
         return True
-    if spec.delete:
-        return int(db.one(f"SELECT COUNT(*) FROM {spec.table} WHERE {spec.pk} IN " + _in(ids), ids)[0]) == 0
-    return int(db.one(f"SELECT COUNT(*) FROM {spec.table} WHERE {spec.user} = %s AND {spec.pk} IN " + _in(ids),
-                      (anonymous, *ids))[0]) == len(ids)
+    due, params = _due(db, kind, spec.table, batch, policy, held, anonymous)
+    return int(db.one(f"SELECT COUNT(*) FROM {spec.table} WHERE " + due, params)[0]) == 0
+
+
+def extent(db: Database, kind: str) -> int:
+    """The kind's highest key now (for a progress bar)."""
+    spec = SPECS[kind]
+    return int(db.one(f"SELECT MAX({spec.key}) FROM {spec.table}")[0] or 0)
+
+
+def census(db: Database, kind: str, buckets: list, anonymous: int) -> dict[str, int] | None:
+    """Rows of ``kind`` still linked to a user, by age bucket (``buckets``: name and earliest closing day); None
+    for renewals, which are counted with their loans."""
+    spec = SPECS[kind]
+    if spec.also:
+        return None
+    cases, params = [], []
+    for _name, since in buckets:
+        if since is None:
+            cases.append(f"SUM(CASE WHEN {spec.closed} IS NOT NULL THEN 1 ELSE 0 END)")
+        else:
+            cases.append(f"SUM(CASE WHEN {spec.closed} >= %s THEN 1 ELSE 0 END)")
+            params.append(db.date_param(since))
+    row = db.one(f"SELECT {', '.join(cases)} FROM {spec.table} WHERE {spec.user} IS NOT NULL AND {spec.user} <> %s",
+                 [*params, anonymous])
+    # Each bucket counted cumulatively (closed since its day); what is left for each is the difference.
+    totals = [int(v or 0) for v in row]
+    names = [name for name, _since in buckets]
+    return {name: totals[n] - (totals[n - 1] if n else 0) for n, name in enumerate(names)}

@@ -74,6 +74,20 @@ class RetentionRun(models.Model):
     def __str__(self) -> str:
         return f"retention run {self.pk}"
 
+    @property
+    def unfinished(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    def percent(self) -> int:
+        """How far the run has gone, over its steps (each a table, walked by its keys), 0–100."""
+        if self.status == self.Status.DONE:
+            return 100
+        parts = []
+        for state in self.progress.values():
+            last = state.get("last") or 0
+            parts.append(1.0 if state.get("done") else min(1.0, state.get("cursor", 0) / last) if last else 0.0)
+        return int(100 * sum(parts) / len(parts)) if parts else 0
+
     def totals(self) -> dict[str, int]:
         keys = ("examined", "unlinked", "kept_for_holds", "kept_opt_in")
         return {key: sum(int(p.get(key, 0)) for p in self.progress.values()) for key in keys}
@@ -100,3 +114,42 @@ class PrivacyAudit(models.Model):
     @property
     def open_findings(self) -> list[dict]:
         return [f for f in self.findings if f["count"]]
+
+
+class LinkedCensus(models.Model):
+    """How many records a library system still keeps linked to users, by kind and by age, at one moment.
+
+    Taken after each retention run and each privacy audit; the retention page charts them over time."""
+
+    connection = models.ForeignKey("records.Connection", on_delete=models.CASCADE, related_name="censuses")
+    taken_at = models.DateTimeField(default=timezone.now)
+    counts = models.JSONField(default=dict, help_text="{kind: {age bucket: count}}")
+
+    class Meta:
+        ordering = ["-taken_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"linked-records census {self.pk}"
+
+    def by_bucket(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for buckets in self.counts.values():
+            for bucket, count in buckets.items():
+                totals[bucket] = totals.get(bucket, 0) + int(count)
+        return totals
+
+
+class RetentionSchedule(models.Model):
+    """How often retention runs by itself over one connection (``closedstacks retention scheduled``, from cron)."""
+
+    audit_type = "retention_schedule"
+
+    connection = models.OneToOneField("records.Connection", on_delete=models.CASCADE, related_name="retention_schedule")
+    every_days = models.PositiveIntegerField(_("run every this many days (0: only when started by hand)"), default=0)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    def __str__(self) -> str:
+        return f"retention schedule {self.pk}"

@@ -27,6 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,26 +37,14 @@ from closedstacks.records.connectors.db import DRIVER_ERRORS, connect
 from closedstacks.records.lookup import LOOKUP
 from closedstacks.records.models import Connection, LegalHold
 from closedstacks.retention import koha
+from closedstacks.retention.batches import Batch, Held
 from closedstacks.retention.models import RetentionRun
 from closedstacks.retention.services import PolicyError, policies_for
 
-BATCH = 1000
+BATCH = 2000
+HOLDS_EVERY_S = 1.0  # how often a running run looks whether a legal hold was placed or lifted
 UNFINISHED = (RetentionRun.Status.QUEUED, RetentionRun.Status.RUNNING, RetentionRun.Status.STOPPED)
 ENGINES = {"koha": koha}
-
-
-@dataclass(frozen=True)
-class Held:
-    kinds: frozenset
-    date_from: dt.date | None
-    date_to: dt.date | None
-
-    def covers(self, kind: str, day: dt.date | None) -> bool:
-        if self.kinds and kind not in self.kinds:
-            return False
-        if day is None:
-            return True
-        return not ((self.date_from and day < self.date_from) or (self.date_to and day > self.date_to))
 
 
 def start(connection: Connection, *, by, dry_run: bool = False) -> RetentionRun:
@@ -70,12 +59,15 @@ def start(connection: Connection, *, by, dry_run: bool = False) -> RetentionRun:
     today = timezone.localdate()
     snapshot = {}
     for policy in policies_for(connection, by=by):
-        if policy.enabled and policy.kind in engine.SPECS:
+        if policy.enabled and policy.kind in engine.STEPS.values():
             snapshot[policy.kind] = {"keep_days": policy.keep_days, "respect_opt_in": policy.respect_opt_in,
+                                     "keep_outstanding": policy.keep_outstanding,
                                      "cutoff": (today - dt.timedelta(days=policy.keep_days)).isoformat(),
                                      "policy": policy.pk, "version": policy.version}
     with transaction.atomic():
         run = RetentionRun.objects.create(connection=connection, dry_run=dry_run, policies=snapshot,
+                                          progress={step: _fresh() for step, kind in engine.STEPS.items()
+                                                    if kind in snapshot},
                                           requested_by=by if getattr(by, "pk", None) else None)
         record("retention.run_requested", actor=by, obj=run, details={
             "connection": connection.name, "dry_run": dry_run, "policies": snapshot})
@@ -110,32 +102,47 @@ def _save(run: RetentionRun, **fields) -> None:
         RetentionRun.objects.filter(pk=run.pk).update(progress=run.progress, **fields)
 
 
-def _decide(rows, kind: str, policy: dict, anonymous: int, held: dict[str, list[Held]]) -> dict:
-    cutoff = dt.date.fromisoformat(policy["cutoff"])
-    out = {"ids": [], "examined": len(rows), "kept_for_holds": 0, "kept_opt_in": 0, "to": rows[-1][0]}
-    for pk, user, closed, day, privacy, _item in rows:
-        if user is None or int(user) == anonymous or closed is None or closed >= cutoff:
-            continue
-        if any(h.covers(kind, day) for h in held.get(str(int(user)), ())):
-            out["kept_for_holds"] += 1
-        elif policy["respect_opt_in"] and privacy is not None and int(privacy) == 0:
-            out["kept_opt_in"] += 1
-        else:
-            out["ids"].append(pk)
-    return out
+def _fresh() -> dict:
+    return {"cursor": 0, "examined": 0, "unlinked": 0, "kept_for_holds": 0, "kept_opt_in": 0, "done": False,
+            "pending": None, "longest_batch_s": 0.0, "last": None}
 
 
-def _apply(state: dict, batch: dict, *, unlinked: int) -> None:
-    state["cursor"] = batch["to"]
+def _holds_mark() -> dict:
+    """Changes whenever a hold is placed or lifted."""
+    return LegalHold.objects.in_force().aggregate(n=Count("pk"), last=Max("pk"))
+
+
+class _Holds:
+    """The legal holds as a run sees them, looked up again (at most every ``HOLDS_EVERY_S``) when one is placed or
+    lifted while the run runs."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+        self.mark, self.held, self.looked = _holds_mark(), held_users(connection), time.monotonic()
+
+    def current(self) -> dict[str, list[Held]]:
+        if time.monotonic() - self.looked > HOLDS_EVERY_S:
+            self.looked = time.monotonic()
+            mark = _holds_mark()
+            if mark != self.mark:
+                self.mark, self.held = mark, held_users(self.connection)
+        return self.held
+
+
+def _apply(state: dict, batch: Batch, *, unlinked: int) -> None:
+    state["cursor"] = batch.to
     for key in ("examined", "kept_for_holds", "kept_opt_in"):
-        state[key] = state.get(key, 0) + batch[key]
+        state[key] = state.get(key, 0) + getattr(batch, key)
     state["unlinked"] = state.get("unlinked", 0) + unlinked
     state["pending"] = None
 
 
 def execute(run: RetentionRun | int, *, batch_size: int = BATCH, should_stop=lambda: False,
             progress=None) -> RetentionRun:
-    """Run (or resume) ``run`` to its end, or until ``should_stop()``; returns it with its counts."""
+    """Run (or resume) ``run`` to its end, or until ``should_stop()``; returns it with its counts.
+
+    ``progress(step, cursor, last)``, when given, is called after every batch (``last``: the step's highest key
+    when the step started)."""
     run = RetentionRun.objects.select_related("connection").get(pk=run.pk if isinstance(run, RetentionRun) else run)
     if run.status == RetentionRun.Status.DONE:
         return run
@@ -146,71 +153,16 @@ def execute(run: RetentionRun | int, *, batch_size: int = BATCH, should_stop=lam
         if not run.dry_run and settings.driver != "sqlite" and not settings.user:
             raise ConnectorError(_("Retention changes the library system: an administrator must give this "
                                    "connection its write credentials first."))
-        held = held_users(run.connection)
+        holds = _Holds(run.connection)
         with connect(settings, autocommit=False) as db:
-            anonymous = engine.anonymous_patron(db)
+            ctx = engine.context(db)
             db.connection.rollback()
-            for kind in [k for k in engine.SPECS if k in run.policies]:  # a fixed order (JSON keys have none)
-                policy = run.policies[kind]
-                state = run.progress.setdefault(kind, {"cursor": 0, "examined": 0, "unlinked": 0,
-                                                       "kept_for_holds": 0, "kept_opt_in": 0, "done": False,
-                                                       "pending": None, "longest_batch_s": 0.0})
-                pending = state.get("pending")
-                if pending:  # interrupted between recording a batch and recording its end: did it commit?
-                    done = engine.committed(db, kind, pending["ids"], anonymous)
-                    db.connection.rollback()
-                    if done:
-                        _apply(state, pending, unlinked=len(pending["ids"]))
-                    else:
-                        state["pending"] = None
-                    _save(run)
-                committed = None  # the last batch, committed there and recorded here as pending
-                saved = time.monotonic()
-
-                def settle(state=state):
-                    nonlocal committed
-                    if committed is not None:
-                        _apply(state, committed[0], unlinked=committed[1])
-                        committed = None
-
-                while not state["done"]:
-                    if should_stop():
-                        settle()
-                        _save(run, status=RetentionRun.Status.STOPPED)
-                        _audit(run, "retention.run_stopped")
-                        return run
-                    began = time.perf_counter()
-                    after = committed[0]["to"] if committed is not None else state["cursor"]
-                    rows = engine.read_batch(db, kind, after, batch_size, lock=not run.dry_run)
-                    if not rows:
-                        db.connection.rollback()
-                        settle()
-                        state["done"] = True
-                        _save(run)
-                        break
-                    decided = _decide(rows, kind, policy, anonymous, held)
-                    if run.dry_run or not decided["ids"]:
-                        db.connection.rollback()
-                        settle()
-                        _apply(state, decided, unlinked=len(decided["ids"]))
-                        if time.monotonic() - saved > 1:  # nothing changed there: redoing these is harmless
-                            _save(run)
-                            saved = time.monotonic()
-                    else:
-                        # One write here per batch: the previous batch done, this one pending, before it commits.
-                        settle()
-                        state["pending"] = decided
-                        _save(run)
-                        saved = time.monotonic()
-                        chosen = set(decided["ids"])
-                        changed = engine.unlink(db, kind, [r for r in rows if r[0] in chosen], anonymous,
-                                                dt.date.fromisoformat(policy["cutoff"]))
-                        db.connection.commit()
-                        committed = (decided, changed)
-                    state["longest_batch_s"] = max(state.get("longest_batch_s", 0.0),
-                                                   round(time.perf_counter() - began, 4))
-                    if progress:
-                        progress(kind, state["cursor"])
+            for step, kind in engine.STEPS.items():  # a fixed order (JSON keys have none)
+                if kind in run.policies and not _walk(run, _Walk(engine, db, ctx, step, run.policies[kind], holds),
+                                                      batch_size, should_stop, progress):
+                    _save(run, status=RetentionRun.Status.STOPPED)
+                    _audit(run, "retention.run_stopped")
+                    return run
     except (ConnectorError, *DRIVER_ERRORS) as exc:
         problem = str(exc) if isinstance(exc, ConnectorError) else _(
             "The library system refused a query (%(error)s).") % {"error": type(exc).__name__}
@@ -220,6 +172,82 @@ def execute(run: RetentionRun | int, *, batch_size: int = BATCH, should_stop=lam
     _save(run, status=RetentionRun.Status.DONE, finished_at=timezone.now())
     _audit(run, "retention.run_finished")
     return run
+
+
+@dataclass
+class _Walk:
+    """One step of a run over its table: what every batch of it needs."""
+
+    engine: object
+    db: object
+    ctx: object
+    step: str
+    policy: dict
+    holds: _Holds
+
+
+def _resume(run: RetentionRun, walk: _Walk, state: dict) -> None:
+    """Interrupted between recording a batch as pending and recording it as done: did it commit there?"""
+    pending = Batch.from_json(state["pending"])
+    done = walk.engine.committed(walk.db, walk.step, pending, walk.policy, walk.holds.current(), walk.ctx)
+    walk.db.connection.rollback()
+    if done:
+        _apply(state, pending, unlinked=pending.unlinking)
+    else:
+        state["pending"] = None
+    _save(run)
+
+
+def _walk(run: RetentionRun, walk: _Walk, batch_size: int, should_stop, progress) -> bool:
+    """Walk one step's table batch by batch to its end (True), or until ``should_stop()`` (False)."""
+    engine, db = walk.engine, walk.db
+    state = run.progress.setdefault(walk.step, _fresh())
+    if state.get("pending"):
+        _resume(run, walk, state)
+    if state.get("last") is None:  # how far this step goes, for the progress shown
+        state["last"] = engine.extent(db, walk.step)
+        db.connection.rollback()
+    committed = None  # the last batch (and what it changed), committed there and recorded here as pending
+    began = saved = time.monotonic()
+    while not state["done"]:
+        if should_stop():
+            break
+        started = time.perf_counter()
+        after = committed[0].to if committed is not None else state["cursor"]
+        batch = engine.plan(db, walk.step, after, batch_size, walk.policy, walk.holds.current(), walk.ctx,
+                            exact=run.dry_run)
+        changed = 0
+        if batch is not None and batch.unlinking and not run.dry_run:
+            changed = engine.apply(db, walk.step, batch, walk.policy, walk.holds.current(), walk.ctx)
+            batch.applied(changed)
+        if not changed:
+            db.connection.rollback()
+        if committed is not None:  # the previous batch's end, recorded with whatever is recorded next
+            _apply(state, committed[0], unlinked=committed[1])
+            committed = None
+        if batch is None:
+            state["done"] = True
+        elif not changed:
+            _apply(state, batch, unlinked=batch.unlinking if run.dry_run else 0)
+        else:
+            # One write here per batch, after the change and before its commit there: the previous batch done,
+            # this one pending (a resumed run asks the library system which of the two it was).
+            state["pending"] = batch.as_json()
+        if changed or batch is None or time.monotonic() - saved >= 1:  # unchanged batches: redoing them is harmless
+            _save(run)
+            saved = time.monotonic()
+        if changed:
+            db.connection.commit()
+            committed = (batch, changed)
+        if batch is not None:
+            state["longest_batch_s"] = max(state.get("longest_batch_s", 0.0),
+                                           round(time.perf_counter() - started, 4))
+            if progress:
+                progress(walk.step, batch.to, state["last"])
+    if committed is not None:
+        _apply(state, committed[0], unlinked=committed[1])
+    state["elapsed_s"] = round(state.get("elapsed_s", 0.0) + time.monotonic() - began, 3)
+    return state["done"]
 
 
 def _audit(run: RetentionRun, action: str) -> None:

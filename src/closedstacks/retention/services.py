@@ -1,6 +1,9 @@
-"""Retention policies: the defaults a connection starts with, and the officer's changes, each audited."""
+"""Retention policies and schedules: the defaults a connection starts with, and the officer's changes, each
+audited."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
@@ -8,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from closedstacks.audit.trail import record
 from closedstacks.records.models import Connection
-from closedstacks.retention.models import RetentionPolicy
+from closedstacks.retention.models import RetentionPolicy, RetentionRun, RetentionSchedule
 from closedstacks.retention.policies import DEFAULTS, KINDS_BY_SYSTEM, MAX_DAYS
 
 
@@ -69,3 +72,42 @@ def update_policy(policy: RetentionPolicy | int, *, by, version: int, keep_days:
         record("retention.policy_changed", actor=by, obj=locked, details={
             "connection": locked.connection.name, "kind": locked.kind, "before": before, "after": after})
     return locked
+
+
+def schedule_for(connection: Connection) -> RetentionSchedule:
+    return RetentionSchedule.objects.get_or_create(connection=connection)[0]
+
+
+def update_schedule(connection: Connection, *, by, version: int, every_days: int) -> RetentionSchedule:
+    """Set how often retention runs by itself (0: never); audited with the value before and after."""
+    _require("retention:manage" in by.scopes, _("Only the responsible officer schedules retention runs."))
+    _require(0 <= int(every_days) <= 366, _("Runs can be scheduled every 1 to 366 days, or 0 for never."))
+    schedule_for(connection)
+    with transaction.atomic():
+        locked = RetentionSchedule.objects.select_for_update().get(connection=connection)
+        _require(int(version) == locked.version, _("Someone else changed this schedule while you were working. "
+                                                   "Nothing you entered was saved: look again, then try again."))
+        if locked.every_days == int(every_days):
+            return locked
+        before = locked.every_days
+        locked.every_days, locked.version = int(every_days), locked.version + 1
+        locked.updated_at, locked.updated_by = timezone.now(), by
+        locked.save()
+        record("retention.schedule_changed", actor=by, obj=locked, details={
+            "connection": connection.name, "before": before, "after": locked.every_days})
+    return locked
+
+
+def due_for_a_run(now=None) -> list[Connection]:
+    """Active connections whose schedule says a run is due: never run, or the last real run started longer ago
+    than the schedule's days (an unfinished run is due at once: it is resumed)."""
+    now = now or timezone.now()
+    due = []
+    for schedule in RetentionSchedule.objects.filter(every_days__gt=0, connection__active=True).select_related(
+            "connection"):
+        last = RetentionRun.objects.filter(connection=schedule.connection, dry_run=False).exclude(
+            status=RetentionRun.Status.FAILED).order_by("-requested_at").first()
+        if last is None or last.status != RetentionRun.Status.DONE or \
+                now - last.requested_at >= dt.timedelta(days=schedule.every_days):
+            due.append(schedule.connection)
+    return due

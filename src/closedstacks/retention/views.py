@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from closedstacks.records.models import Connection
-from closedstacks.retention import services
-from closedstacks.retention.forms import PolicyForm
+from closedstacks.retention import census, services
+from closedstacks.retention.forms import PolicyForm, ScheduleForm
 from closedstacks.retention.models import RetentionPolicy, RetentionRun
 
 
@@ -27,11 +27,32 @@ def policies(request, bound: PolicyForm | None = None, bound_pk: int | None = No
         for policy in services.policies_for(connection, by=request.user):
             form = bound if bound is not None and policy.pk == bound_pk else _form(policy)
             rows.append({"policy": policy, "form": form})
-        systems.append({"connection": connection, "rows": rows})
+        schedule = services.schedule_for(connection)
+        scheduling = bound if bound is not None and bound_pk == ("schedule", connection.pk) else ScheduleForm(
+            prefix=f"s{connection.pk}", initial={"version": schedule.version, "every_days": schedule.every_days})
+        systems.append({"connection": connection, "rows": rows, "schedule": schedule, "schedule_form": scheduling,
+                        **_census(connection)})
     return render(request, "retention/policies.html", {
-        "systems": systems, "can_manage": can_manage,
-        "runs": RetentionRun.objects.select_related("connection", "requested_by")[:10],
-    }, status=status)
+        "systems": systems, "can_manage": can_manage, "buckets": [str(label) for _n, _d, label in census.BUCKETS],
+        **_runs()}, status=status)
+
+
+def _runs() -> dict:
+    runs = list(RetentionRun.objects.select_related("connection", "requested_by")[:10])
+    return {"runs": runs, "following": any(run.unfinished for run in runs)}
+
+
+def _census(connection: Connection) -> dict:
+    rows = census.history(connection)
+    if not rows:
+        return {}
+    return {"chart": census.chart(rows), "chart_id": f"census-chart-{connection.pk}", "census_rows": [
+        {"label": row["label"], "counts": [f"{c:,}" for c in row["counts"]]} for row in rows]}
+
+
+def runs_status(request):
+    """The recent runs table alone, which the page polls while a run is under way."""
+    return render(request, "retention/_runs.html", _runs())
 
 
 @require_POST
@@ -69,6 +90,21 @@ def change(request, pk: int):
                 "kind": policy.get_kind_display(), "name": policy.connection.name})
             return redirect("retention:policies")
     return policies(request, bound=form, bound_pk=policy.pk, status=400)
+
+
+@require_POST
+def schedule(request, pk: int):
+    connection = get_object_or_404(Connection, pk=pk, active=True)
+    form = ScheduleForm(request.POST, prefix=f"s{connection.pk}")
+    if form.is_valid():
+        try:
+            services.update_schedule(connection, by=request.user, **form.cleaned_data)
+        except services.PolicyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Saved: the schedule of %(name)s.") % {"name": connection.name})
+            return redirect("retention:policies")
+    return policies(request, bound=form, bound_pk=("schedule", connection.pk), status=400)
 
 
 def privacy_audit(request):

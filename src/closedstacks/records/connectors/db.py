@@ -119,6 +119,15 @@ class Database:
         finally:
             cursor.close()
 
+    def execute(self, text: str, params: Sequence = ()) -> int:
+        """Run one statement that changes rows (in the caller's transaction); how many rows it changed."""
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(self.sql(text), tuple(params))
+            return cursor.rowcount
+        finally:
+            cursor.close()
+
     def one(self, text: str, params: Sequence = ()):
         for row in self.rows(text, params):
             return row

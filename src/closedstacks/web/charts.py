@@ -1,0 +1,42 @@
+"""Geometry for the server-drawn SVG bar charts (no script): one horizontal bar per row, split into segments.
+
+A chart is drawn by ``web/_bars.html`` from the dict :func:`stacked_bars` returns. Each chart also has a table
+beside it with the same numbers, for screen readers and for anyone who wants the figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LABEL_WIDTH, BAR_WIDTH, BAR_HEIGHT, ROW = 170, 420, 22, 30
+
+
+@dataclass(frozen=True)
+class Segment:
+    count: int
+    fill: str
+    title: str  # the tooltip: what the segment counts, never a user
+
+
+def stacked_bars(rows: list[tuple[str, list[Segment]]], legend: list[tuple[str, str]], *, title: str,
+                 description: str, scale: int | None = None) -> dict:
+    """Rows of (label, segments) and a legend of (label, fill). Bars are drawn to ``scale`` (default: the largest
+    row's total, so bars compare across rows); each segment ends where the running total does."""
+    top = scale or max((sum(s.count for s in segments) for _label, segments in rows), default=0) or 1
+    drawn, y = [], 0
+    for label, segments in rows:
+        parts, counted = [], 0
+        for segment in segments:
+            begin = round(BAR_WIDTH * counted / top)
+            counted += segment.count
+            end = round(BAR_WIDTH * counted / top)
+            if end > begin:
+                parts.append({"x": LABEL_WIDTH + begin, "width": end - begin, "fill": segment.fill,
+                              "title": segment.title})
+        drawn.append({"label": label, "y": y, "text_y": y + BAR_HEIGHT - 6, "segments": parts})
+        y += ROW
+    keys = [{"x": LABEL_WIDTH + n * 130, "text_x": LABEL_WIDTH + n * 130 + 20, "fill": fill, "label": label}
+            for n, (label, fill) in enumerate(legend)]
+    return {"rows": drawn, "legend": keys, "legend_y": y + 4, "legend_text_y": y + 16, "bar_height": BAR_HEIGHT,
+            "label_x": LABEL_WIDTH - 8, "width": max(LABEL_WIDTH + BAR_WIDTH + 10, LABEL_WIDTH + len(keys) * 130),
+            "height": y + 28, "title": title, "description": description}
