@@ -85,6 +85,7 @@ def sample_kwargs(accounts):
         "records:production": {**ref, "number": 1},
         "retention:change": {"pk": 1},
         "retention:run": {"pk": 1},
+        "retention:schedule": {"pk": 1},
         "retention:privacy-audit-pdf": {"pk": 1},
         "records:production-file": {**ref, "number": 1, "name": "CS-manifest.csv"},
         "records:production-package": {**ref, "number": 1},

@@ -48,3 +48,19 @@ def test_bench_records_reports_its_ratio_and_memory(tmp_path):
     assert figures["past_loans"] == 5000 and figures["users"] == 100
     assert figures["extract_vs_raw_sql"] > 0 and figures["sample_rows"] > 0
     assert figures["production_records"] >= 200 and figures["production_peak_rss_mb"] > 0
+
+
+def test_bench_retention_reports_one_object_per_database(tmp_path):
+    from tests.ils import require_server
+
+    require_server("mysql")
+    require_server("postgresql")
+    done = closedstacks("bench", "retention", "--scale", "0.0005", "--postgres-url", postgres_server_url(), "--json",
+                        env=env_for(tmp_path), timeout=900)
+    assert done.returncode == 0, done.stderr
+    figures = {f["database"]: f for f in map(json.loads, done.stdout.strip().splitlines())}
+    assert set(figures) == {"mariadb", "postgresql"}
+    assert figures["mariadb"]["shape"] == "koha" and figures["postgresql"]["shape"] == "evergreen"
+    for measured in figures.values():
+        assert measured["run_vs_single_update"] > 0 and measured["longest_batch_lock_s"] > 0
+        assert measured["held_rows_changed"] == 0

@@ -131,25 +131,35 @@ def records_bench(scale, mariadb_url, production_records, as_json):
               help="Fraction of the full size (10,000,000 past loans, 200,000 users) to use.")
 @click.option("--mariadb-url", envvar="CLOSEDSTACKS_BENCH_MARIADB_URL", default="mysql://root@127.0.0.1:3306/mysql",
               show_default=True, help="A MariaDB server where a scratch database may be created and dropped.")
-@click.option("--batch", default=1000, show_default=True, type=click.IntRange(1, 50_000))
+@click.option("--postgres-url", envvar="CLOSEDSTACKS_BENCH_POSTGRES_URL",
+              default="postgres://postgres@127.0.0.1:5432/postgres", show_default=True,
+              help="A PostgreSQL server where a scratch database may be created and dropped.")
+@click.option("--database", "databases", type=click.Choice(["mariadb", "postgresql"]), multiple=True,
+              help="Only this database (repeatable; default: both).")
+@click.option("--batch", default=5000, show_default=True, type=click.IntRange(1, 50_000))
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object per database.")
-def retention_bench(scale, mariadb_url, batch, as_json):
-    """A retention run (batches, legal holds on 1% of users) against Koha's single UPDATE, on MariaDB."""
-    from closedstacks.bench.retention import run
+def retention_bench(scale, mariadb_url, postgres_url, databases, batch, as_json):
+    """A retention run (batches, legal holds on 1% of users) against the single statement the library system's
+    own purge would issue for the same rows: Koha's UPDATE on MariaDB, Evergreen's aging on PostgreSQL."""
+    from closedstacks.bench import retention, retention_evergreen
     from closedstacks.cli.setup import django_ready
 
     django_ready()
-    figures = run(users=max(50, int(200_000 * scale)), loans=max(500, int(10_000_000 * scale)), batch=batch,
-                  server_url=mariadb_url)
-    if as_json:
-        click.echo(json.dumps(figures, indent=2))
-        return
-    click.echo(f"MariaDB, Koha-shaped: {figures['users']:,} users, {figures['past_loans']:,} past loans, "
-               f"{figures['past_retention']:,} past retention, {figures['held_users']:,} users held "
-               f"(built in {figures['built_s']} s)")
-    click.echo(f"  Koha's single UPDATE  {figures['single_update_s']:>8} s  ({figures['single_update_rows']:,} rows)")
-    click.echo(f"  retention run         {figures['run_s']:>8} s  ({figures['run_unlinked']:,} rows, batches of "
-               f"{figures['batch']:,})   run_vs_single_update = {figures['run_vs_single_update']}  (target <= 1.25)")
-    click.echo(f"  longest batch, locked to commit: {figures['longest_batch_lock_s']} s  (target <= 1)")
-    click.echo(f"  rows under legal hold changed: {figures['held_rows_changed']}  (must be 0; "
-               f"{figures['kept_for_holds']:,} kept for holds)")
+    users, loans = max(50, int(200_000 * scale)), max(500, int(10_000_000 * scale))
+    benches = {"mariadb": lambda: retention.run(users=users, loans=loans, batch=batch, server_url=mariadb_url),
+               "postgresql": lambda: retention_evergreen.run(users=users, loans=loans, batch=batch,
+                                                             server_url=postgres_url)}
+    for name in databases or ("mariadb", "postgresql"):
+        figures = benches[name]()
+        if as_json:
+            click.echo(json.dumps(figures))
+            continue
+        click.echo(f"{figures['database']}, {figures['shape']}-shaped: {figures['users']:,} users, "
+                   f"{figures.get('past_loans', figures.get('circulations', 0)):,} past loans (built in "
+                   f"{figures['built_s']} s)")
+        for key, value in figures.items():
+            if key not in ("database", "shape", "users", "built_s"):
+                click.echo(f"  {key:<30} {value}")
+        click.echo(f"  => run_vs_single_update {figures['run_vs_single_update']} (target <= 1.25), longest batch "
+                   f"{figures['longest_batch_lock_s']} s (target <= 1), held rows changed "
+                   f"{figures['held_rows_changed']} (must be 0)")

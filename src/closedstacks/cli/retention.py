@@ -18,7 +18,7 @@ def retention() -> None:
 @retention.command("run")
 @click.option("--connection", "name", default=None, help="The connection's name (default: the one in use).")
 @click.option("--dry-run", is_flag=True, help="Change nothing; report what would change (counts only).")
-@click.option("--batch", default=2000, show_default=True, type=click.IntRange(1, 50_000),
+@click.option("--batch", default=5000, show_default=True, type=click.IntRange(1, 50_000),
               help="Rows per batch (each batch is one short transaction).")
 def run_command(name, dry_run, batch):
     """Run the retention policies, or resume the unfinished run. Stop it at any time (Ctrl-C, SIGTERM): run it
@@ -38,7 +38,7 @@ def run_command(name, dry_run, batch):
 
 
 @retention.command("scheduled")
-@click.option("--batch", default=2000, show_default=True, type=click.IntRange(1, 50_000))
+@click.option("--batch", default=5000, show_default=True, type=click.IntRange(1, 50_000))
 def scheduled_command(batch):
     """Run retention over every connection whose schedule says a run is due (for cron or a systemd timer, e.g.
     hourly); an unfinished run is resumed. Exit 1 if any run failed."""

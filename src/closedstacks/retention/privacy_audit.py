@@ -3,11 +3,15 @@
 It reads the library system with the read-only credentials and reports, per
 finding, a count, the oldest date, a severity and the action that would fix
 it — never a user. Users under a legal hold are left out of every count
-(their records are kept on purpose). So far for Koha, whose own
-anonymization leaves these behind: past loans and holds still linked after
-the retention period (and those of users who asked never to keep any),
+(their records are kept on purpose). For Koha, whose own anonymization
+leaves these behind: past loans and holds still linked after the retention
+period (and those of users who asked never to keep any),
 ``statistics.borrowernumber``, ``items_last_borrower``, the patron's own
-renewals on anonymized loans, ``search_history`` and ``action_logs``.
+renewals on anonymized loans, ``search_history`` and ``action_logs``. For
+Evergreen: circulations and holds still linked after the retention period
+that a run would age (counted with the run's own SQL, renewal chains whole),
+reading history (``action.usr_circ_history``) of users who did not opt in
+to keeping it, and users who did opt in while a policy ignores their choice.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from closedstacks.audit.trail import record
 from closedstacks.records.connectors.base import ConnectorError
 from closedstacks.records.connectors.db import DRIVER_ERRORS, Database, connect
 from closedstacks.records.models import Connection
-from closedstacks.retention import koha
+from closedstacks.retention import evergreen, koha
 from closedstacks.retention.models import PrivacyAudit
 from closedstacks.retention.runs import held_users
 from closedstacks.retention.services import PolicyError, policies_for
@@ -83,7 +87,9 @@ def _koha(db: Database, cutoffs: dict[str, dt.date], opt_in: dict[str, bool], he
           "AND datetime < %s", [anonymous, db.date_param(cutoffs.get("statistics", loans_cutoff))], "borrowernumber")
     check("items_last_borrower", _("Items still naming their last borrower after the retention period"),
           "medium", _("Run retention (it removes them with the loans), or turn off Koha's StoreLastBorrower."),
-          "SELECT COUNT(*), MIN(created_on) FROM items_last_borrower WHERE created_on < %s",
+          "SELECT COUNT(*), MIN(created_on) FROM items_last_borrower l WHERE created_on < %s" + (
+              " AND NOT EXISTS (SELECT 1 FROM borrowers p WHERE p.borrowernumber = l.borrowernumber AND "
+              "p.privacy = 0)" if opt_in.get("past_loans", True) else ""),
           [db.date_param(loans_cutoff)], "borrowernumber")
     check("renewals_on_anonymized_loans", _("Renewals naming the patron on loans already anonymized"),
           "medium", _("Run retention: it sets the patron's own renewals to the AnonymousPatron with the loan."),
@@ -102,9 +108,41 @@ def _koha(db: Database, cutoffs: dict[str, dt.date], opt_in: dict[str, bool], he
     return found
 
 
+def _evergreen(db: Database, cutoffs: dict[str, dt.date], opt_in: dict[str, bool], held: list[int]) -> list[Finding]:
+    """What a retention run would still age or delete in Evergreen, and the opt-ins a policy ignores."""
+    evergreen.context(db)
+    found = []
+    today = timezone.localdate()
+    for kind, what, fix in (
+            ("past_loans", _("Past loans"), _("Run retention (it ages them into action.aged_circulation, renewal "
+                                              "chains whole, as Evergreen's purge does, in short batches).")),
+            ("past_holds", _("Past holds"), _("Run retention (it ages them into action.aged_hold_request, as "
+                                              "Evergreen's purge does, in short batches).")),
+            ("reading_history", _("Reading history"), _("Run retention (it deletes the reading history of users "
+                                                        "who did not opt in to keeping it)."))):
+        count, oldest = evergreen.remaining(db, kind, cutoffs.get(kind, today), respect_opt_in=opt_in.get(kind, True),
+                                            left_out=held)
+        title = _("%(what)s still linked to the user after the retention period") % {"what": what}
+        if kind == "reading_history" and opt_in.get(kind, True):
+            title = _("Reading history kept after the retention period for users who did not opt in to keeping it")
+        found.append(Finding(f"{kind}_linked", str(title), count, str(oldest)[:10] if oldest else None, "high",
+                             str(fix)))
+    ignored = [kind for kind in evergreen.SPECS if not opt_in.get(kind, True)]
+    count, since = evergreen.opted_in_users(db, ignored, left_out=held)
+    found.append(Finding("opt_in_ignored", str(_("Users who chose to keep their history, which a retention policy "
+                                                  "does not respect")), count, since, "medium",
+                         str(_("Respect the users' choice in the policy (keep it for users who chose to keep their "
+                               "history), or tell these users their history is no longer kept."))))
+    return found
+
+
+SCANS = {"koha": _koha, "evergreen": _evergreen}
+
+
 def run(connection: Connection, *, by) -> PrivacyAudit:
     """Scan ``connection`` now; the result is kept (counts only) and audited."""
-    if connection.connector != "koha":
+    scan = SCANS.get(connection.connector)
+    if scan is None:
         raise PolicyError(_("The privacy audit does not yet scan %(system)s.") % {
             "system": connection.get_connector_display()})
     today = timezone.localdate()
@@ -114,7 +152,7 @@ def run(connection: Connection, *, by) -> PrivacyAudit:
     try:
         held = sorted({int(u) for u in held_users(connection) if str(u).isdigit()})
         with connect(connection.settings()) as db:
-            findings = _koha(db, cutoffs, opt_in, held)
+            findings = scan(db, cutoffs, opt_in, held)
     except ConnectorError as exc:
         raise PolicyError(str(exc)) from None
     except DRIVER_ERRORS as exc:

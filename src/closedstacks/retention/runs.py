@@ -36,15 +36,15 @@ from closedstacks.records.connectors.base import ConnectorError
 from closedstacks.records.connectors.db import DRIVER_ERRORS, connect
 from closedstacks.records.lookup import LOOKUP
 from closedstacks.records.models import Connection, LegalHold
-from closedstacks.retention import koha
+from closedstacks.retention import evergreen, koha
 from closedstacks.retention.batches import Batch, Held
 from closedstacks.retention.models import RetentionRun
 from closedstacks.retention.services import PolicyError, policies_for
 
-BATCH = 2000
+BATCH = 5000
 HOLDS_EVERY_S = 1.0  # how often a running run looks whether a legal hold was placed or lifted
 UNFINISHED = (RetentionRun.Status.QUEUED, RetentionRun.Status.RUNNING, RetentionRun.Status.STOPPED)
-ENGINES = {"koha": koha}
+ENGINES = {"koha": koha, "evergreen": evergreen}
 
 
 def start(connection: Connection, *, by, dry_run: bool = False) -> RetentionRun:

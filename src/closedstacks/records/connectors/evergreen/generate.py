@@ -12,7 +12,11 @@ renewal), aged circulations (without a user), holds (open, fulfilled,
 cancelled), aged holds, and ``action.usr_circ_history`` rows for the users who
 opted in to keep their reading history (one row per loan, as Evergreen's
 trigger keeps it: the first checkout's date, the last renewal's due date and
-check-in, ``source_circ`` the last circulation of the chain).
+check-in, ``source_circ`` the last circulation of the chain). Those users'
+opt-in is their ``history.circ.retention_start`` setting (``actor.usr_setting``);
+about a fifth of all users also keep their hold history
+(``history.hold.retention_start``), drawn from a generator of its own so that
+every other row stays as it was.
 
 Everything comes from one ``random.Random(seed)``: the same arguments give
 the same database, row for row. ``loans`` is the number of rows in
@@ -25,6 +29,7 @@ loading.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -198,7 +203,7 @@ def generate(settings: ConnectionSettings, *, users: int, loans: int, holds: int
     clock = _Clock(today)
     counts: dict[str, int] = {}
     aged = loans // 10
-    total = users * 3 + loans + aged + holds + holds // 10
+    total = users * 3 + loans + aged + holds + holds // 10 + users // 2
     done = 0
 
     def tick(n: int, label: str) -> None:
@@ -479,7 +484,7 @@ def generate(settings: ConnectionSettings, *, users: int, loans: int, holds: int
                 record = below(records) + 1
                 requested = -between(1, 365) * DAY + 36_000
                 done_at = requested + between(DAY, 30 * DAY)
-                yield (n + 1, post_codes[uid], home[uid], profiles[uid], birth_year[uid], False, ts(requested),
+                yield (holds + n + 1, post_codes[uid], home[uid], profiles[uid], birth_year[uid], False, ts(requested),
                        ts(done_at), ts(done_at), record, home[uid], home[uid], 0, home[uid], "T")
 
         load("action.aged_hold_request", ["id", "usr_post_code", "usr_home_ou", "usr_profile", "usr_birth_year",
@@ -487,5 +492,23 @@ def generate(settings: ConnectionSettings, *, users: int, loans: int, holds: int
                                           "target", "request_lib", "selection_ou", "selection_depth", "pickup_lib",
                                           "hold_type"], aged_holds())
         counts.setdefault("action.aged_hold_request", 0)
+        load("actor.usr_setting", ["id", "usr", "name", "value"], _opt_ins(opted_in, seed, clock))
+        counts.setdefault("actor.usr_setting", 0)
         loader.finish()
     return counts
+
+
+def _opt_ins(opted_in: bytearray, seed: int, clock: _Clock):
+    """The users' opt-ins to keeping their history, as Evergreen stores them (JSON values, since a date): circulation
+    history for the users given reading history, hold history for about a fifth of all users — drawn from a generator
+    of its own, so that the rows generated before stay the same for a seed."""
+    since = json.dumps(clock.start.date().isoformat())
+    draw = random.Random(f"{seed}:hold-history").random
+    n = 0
+    for uid in range(1, len(opted_in)):
+        if opted_in[uid]:
+            n += 1
+            yield (n, uid, "history.circ.retention_start", since)
+        if draw() < 0.2:
+            n += 1
+            yield (n, uid, "history.hold.retention_start", since)

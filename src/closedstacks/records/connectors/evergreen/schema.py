@@ -18,7 +18,10 @@ real Evergreen:
   Evergreen maintains from ``metabib`` for reports; ``biblio.record_entry``
   exists (with a stub ``marc``) for the foreign keys' sake;
 * no foreign keys or triggers (aging, history maintenance): the generator
-  writes what those triggers would have written.
+  writes what those triggers would have written;
+* of the users' settings (``actor.usr_setting``), only the two opt-ins to
+  keeping their history (``history.circ.retention_start``,
+  ``history.hold.retention_start``).
 
 Indexes follow Evergreen's (``actor.card(barcode)`` unique,
 ``action.circulation(usr)``, ``(xact_start)``, ``(parent_circ)`` unique,
@@ -88,6 +91,11 @@ TABLES: dict[str, list[tuple[str, str, str]]] = {
         ("id", "pk", ""), ("usr", "int", "NOT NULL"), ("barcode", "text", "NOT NULL"),
         ("active", "bool", "NOT NULL DEFAULT TRUE"),
     ],
+    "actor.usr_setting": [
+        # A user's own preferences, each value JSON text: history.circ.retention_start (keep my circulation
+        # history, since that date) and history.hold.retention_start (my hold history) are the opt-ins.
+        ("id", "pk", ""), ("usr", "int", "NOT NULL"), ("name", "text", "NOT NULL"), ("value", "text", "NOT NULL"),
+    ],
     "biblio.record_entry": [
         ("id", "pk", ""), ("creator", "int", "NOT NULL DEFAULT 1"), ("editor", "int", "NOT NULL DEFAULT 1"),
         ("source", "int", ""), ("quality", "int", ""), ("create_date", "ts", ""), ("edit_date", "ts", ""),
@@ -144,8 +152,9 @@ TABLES: dict[str, list[tuple[str, str, str]]] = {
     "action.aged_circulation": [
         ("id", "pk", ""), ("usr_post_code", "text", ""), ("usr_home_ou", "int", "NOT NULL"),
         ("usr_profile", "int", "NOT NULL"), ("usr_birth_year", "int", ""), ("copy_call_number", "int", "NOT NULL"),
-        ("copy_owning_lib", "int", "NOT NULL"), ("copy_circ_lib", "int", "NOT NULL"),
-        ("copy_bib_record", "bigint", "NOT NULL"), ("xact_start", "ts", "NOT NULL"), ("xact_finish", "ts", ""),
+        ("copy_location", "int", "NOT NULL DEFAULT 1"), ("copy_owning_lib", "int", "NOT NULL"),
+        ("copy_circ_lib", "int", "NOT NULL"), ("copy_bib_record", "bigint", "NOT NULL"),
+        ("xact_start", "ts", "NOT NULL"), ("xact_finish", "ts", ""),
         ("unrecovered", "bool", ""), ("target_copy", "bigint", "NOT NULL"), ("circ_lib", "int", "NOT NULL"),
         ("circ_staff", "int", "NOT NULL"), ("checkin_staff", "int", ""), ("checkin_lib", "int", ""),
         ("renewal_remaining", "int", "NOT NULL DEFAULT 0"), ("grace_period", "interval", ""),
@@ -205,6 +214,8 @@ INDEXES: list[tuple[str, str, str, bool]] = [
     ("actor_usr_addr_usr_idx", "actor.usr_address", "usr", False),
     ("actor_card_barcode_idx", "actor.card", "barcode", True),
     ("actor_card_usr_idx", "actor.card", "usr", False),
+    ("actor_usr_setting_usr_idx", "actor.usr_setting", "usr", False),
+    ("usr_once_per_key", "actor.usr_setting", "usr, name", True),
     ("cn_record_idx", "asset.call_number", "record", False),
     ("cp_cn_idx", "asset.copy", "call_number", False),
     ("copy_barcode_key", "asset.copy", "barcode", False),

@@ -1,0 +1,334 @@
+"""Retention in Evergreen, the way Evergreen itself lets go of what it no longer needs — in short batches, and
+never what a legal hold covers.
+
+Evergreen's conventions (``action.purge_circulations()``, ``action.purge_holds()`` and the triggers that age a
+deleted row, with the ``action.all_circulation`` / ``all_hold_request`` views they copy from):
+
+- past loans (``action.circulation``) are *aged*: copied to ``action.aged_circulation`` under the same id, the
+  user replaced by the demographics the aged table keeps (post code of the mailing, else billing, address; home
+  library; profile; birth year) and the copy by its call number, location, owning and circulating library and bib
+  record; then deleted. A renewal chain (``parent_circ``) is aged whole, and only when every circulation in it is
+  finished (``xact_finish``: checked in and nothing owed — a lost or unpaid loan stays) and the last one finished
+  before the cutoff, as the purge does with ``retention_uses_last_finished``. Evergreen's own per-copy
+  ``retention_count`` is not applied: the library's policy here is the number of days;
+- past holds (``action.hold_request``), fulfilled or cancelled before the cutoff, are aged the same way into
+  ``action.aged_hold_request`` (``staff_placed`` when the requestor is not the user);
+- reading history (``action.usr_circ_history``) returned before the cutoff is deleted.
+
+A user keeps what they opted in to keep (when the policy respects opt-in): Evergreen's user settings
+``history.circ.retention_start`` for circulations and reading history, ``history.hold.retention_start`` for
+holds (``actor.usr_setting``; the purge functions read the same).
+
+Batches are ranges of the primary key (``id > after AND id <= to``). A renewal chain is decided in the batch of
+its *last* circulation (the one without a renewal; a renewal always has a higher id than what it renewed), so
+each chain is decided exactly once, and a chain's earlier circulations, left where their own batches were,
+are aged with it. The conditions (closed before the cutoff, the user under no hold for the kind, not opted in)
+are in the SQL of one query over the range that counts the rows (plan) and finds them (apply); apply locks
+them (PostgreSQL), then copies and deletes them in two set-based statements by key. The chains and rows of
+users under a hold for the kind are read and decided one by one here (a hold has dates: a loan's is when the
+chain began, as the connector extracts it; a hold's when it was placed; a history row's when the loan began)
+and named in the batch. Counts are of rows: a kept or aged chain counts each of its circulations. Table and
+column names come from the constants below, never from input; user ids and dates are parameters.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from closedstacks.records.connectors.base import ConnectorError
+from closedstacks.records.connectors.db import Database
+from closedstacks.records.connectors.evergreen import schema
+from closedstacks.retention.batches import Batch, covered, day, held_for
+
+# Short names used in the SQL below → Evergreen's tables (Database.table spells them per driver).
+TABLES = {"circ": "action.circulation", "aged_circ": "action.aged_circulation", "hold": "action.hold_request",
+          "aged_hold": "action.aged_hold_request", "history": "action.usr_circ_history", "usr": "actor.usr",
+          "address": "actor.usr_address", "setting": "actor.usr_setting", "copy": "asset.copy",
+          "cn": "asset.call_number"}
+
+# Each kind's candidate units in a batch's range — a unit is a renewal chain (named by its last circulation) or a
+# single row — closed before the cutoff: (unit, n rows, usr, dated, closed, opted: 1 when the user opted in), and
+# the rows of each unit (members). ``{where}`` is the range on ``x`` (or all rows, for the privacy audit); the
+# parameters are the range's, then the cutoff for each ``%s`` here. Written so that PostgreSQL's estimates stay
+# those of the range (a recursive CTE's are wild): the user's opt-in is read for the chain's last circulation,
+# and the earlier circulations one by one through the primary key, not joined.
+PARENT = "(SELECT p.{column} FROM {{circ}} p WHERE p.id = chain.parent)"
+CHAINS = """WITH RECURSIVE chain (unit, id, parent, usr, started, finished, opted) AS (
+ SELECT x.id, x.id, x.parent_circ, x.usr, x.xact_start, x.xact_finish, {opted} FROM {circ} x
+  WHERE {where} AND x.xact_finish < %s AND NOT EXISTS (SELECT 1 FROM {circ} k WHERE k.parent_circ = x.id)
+ UNION ALL SELECT chain.unit, chain.parent, """ + ", ".join(
+    PARENT.format(column=c) for c in ("parent_circ", "usr", "xact_start", "xact_finish")) + """, chain.opted
+  FROM chain WHERE chain.parent < chain.id),
+units (unit, n, usr, dated, closed, opted) AS (
+ SELECT unit, COUNT(*), MIN(usr), MIN(started), MAX(finished), MIN(opted) FROM chain WHERE started IS NOT NULL
+  GROUP BY unit HAVING COUNT(finished) = COUNT(*) AND MAX(finished) < %s AND MIN(usr) = MAX(usr)),
+members (unit, id) AS (SELECT unit, id FROM chain WHERE started IS NOT NULL)"""
+ROWS = """WITH units (unit, n, usr, dated, closed, opted) AS (
+ SELECT x.id, 1, x.usr, {dated}, {closed}, {opted} FROM {table} x JOIN {usr} u ON u.id = x.usr
+  WHERE {where} AND {closed} < %s),
+members (unit, id) AS (SELECT unit, unit FROM units)"""
+# A user setting that is on: Evergreen removes it (or stores JSON null) when the user turns it off.
+OPTED = ("CASE WHEN EXISTS (SELECT 1 FROM {setting} s WHERE s.usr = x.usr AND s.name = '{name}' AND "
+         "s.value IS NOT NULL AND s.value <> 'null') THEN 1 ELSE 0 END")
+
+# Where the aged copy's columns come from (the rest are copied from the live row, ``x``), after Evergreen's
+# action.all_circulation and action.all_hold_request views.
+USER = {"usr_post_code": "COALESCE(a.post_code, b.post_code)", "usr_home_ou": "u.home_ou",
+        "usr_profile": "u.profile", "usr_birth_year": "{birth_year}"}
+USER_JOINS = (" JOIN {usr} u ON u.id = x.usr LEFT JOIN {address} a ON a.id = u.mailing_address"
+              " LEFT JOIN {address} b ON b.id = u.billing_address")
+BIRTH_YEAR = {"postgresql": "CAST(EXTRACT(YEAR FROM u.dob) AS INTEGER)",
+              "sqlite": "CAST(substr(u.dob, 1, 4) AS INTEGER)"}
+NOTIFY = "CASE WHEN x.{0} IS NULL OR x.{0} = '' THEN FALSE ELSE TRUE END"
+
+
+@dataclass(frozen=True)
+class Spec:
+    table: str  # the live table (a key of TABLES)
+    closed: str  # when a row closed (NULL: still open), on the live row ``x``
+    dated: str  # the date a legal hold's dates are compared with, on ``x`` (as the connector extracts)
+    units: str  # the units and members SQL above
+    setting: str  # the user setting that says the user opted in to keeping these
+    aged: str = ""  # where a row is aged to (a key of TABLES); none: deleted
+    derived: tuple[tuple[str, str], ...] = ()  # aged columns not copied as they are: (column, expression)
+    joins: str = ""  # what ``derived`` reads, joined to the live row ``x``
+
+
+SPECS = {
+    "past_loans": Spec("circ", "x.xact_finish", "x.xact_start", CHAINS, "history.circ.retention_start",
+                       aged="aged_circ", derived=(
+        *USER.items(), ("copy_call_number", "cp.call_number"), ("copy_owning_lib", "cn.owning_lib"),
+        ("copy_circ_lib", "cp.circ_lib"), ("copy_bib_record", "cn.record")),
+        joins=" JOIN {copy} cp ON cp.id = x.target_copy JOIN {cn} cn ON cn.id = cp.call_number" + USER_JOINS),
+    "past_holds": Spec("hold", "COALESCE(x.fulfillment_time, x.cancel_time)", "x.request_time", ROWS,
+                       "history.hold.retention_start", aged="aged_hold", derived=(
+        *USER.items(), ("staff_placed", "x.requestor <> x.usr"), ("phone_notify", NOTIFY.format("phone_notify")),
+        ("sms_notify", NOTIFY.format("sms_notify"))), joins=USER_JOINS),
+    "reading_history": Spec("history", "x.checkin_time", "x.xact_start", ROWS, "history.circ.retention_start"),
+}
+STEPS = {kind: kind for kind in SPECS}  # each step of a run is one kind, following its own policy
+# Evergreen's own triggers that age a row when it is deleted (schema, table, function), by kind.
+AGING_TRIGGERS = {"past_loans": ("action", "circulation", "age_circ_on_delete"),
+                  "past_holds": ("action", "hold_request", "age_hold_on_delete")}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a run needs to know of this Evergreen: the kinds its own triggers age when a row is deleted (a real
+    Evergreen; the generated one has none, and retention copies the rows itself)."""
+
+    aged_by_trigger: frozenset = frozenset()
+
+
+def _names(db: Database) -> dict[str, str]:
+    return {short: db.table(name) for short, name in TABLES.items()} | {"birth_year": BIRTH_YEAR[db.driver]}
+
+
+def context(db: Database) -> Context:
+    """Check that the tables retention writes or reads besides the connector's are there (else say what is
+    missing), and find Evergreen's own aging triggers."""
+    for name, why in (("action.aged_circulation", "past loans are aged into it"),
+                      ("action.aged_hold_request", "past holds are aged into it"),
+                      ("actor.usr_setting", "it says which users chose to keep their history")):
+        if db.columns(db.table(name)) is None:
+            raise ConnectorError(f"Evergreen's {name} table is missing ({why}): retention cannot run until it is "
+                                 "there. Run Test connection, and check the connection points at Evergreen.")
+    if db.driver != "postgresql":
+        return Context()
+    found = set(db.rows("SELECT n.nspname, c.relname, p.proname FROM pg_trigger t JOIN pg_class c ON c.oid = "
+                        "t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_proc p ON p.oid = t.tgfoid "
+                        "WHERE NOT t.tgisinternal AND t.tgenabled <> 'D'"))
+    return Context(frozenset(kind for kind, trigger in AGING_TRIGGERS.items() if trigger in found))
+
+
+def extent(db: Database, kind: str) -> int:
+    """The kind's highest key now (for a progress bar)."""
+    return int(db.one(f"SELECT MAX(id) FROM {db.table(TABLES[SPECS[kind].table])}")[0] or 0)
+
+
+def _in(values) -> str:
+    return "(" + ", ".join(["%s"] * len(values)) + ")"
+
+
+def _held(kind: str, held) -> list[int]:
+    """The library system ids of the users under a hold for ``kind`` (their rows are decided one by one)."""
+    return [int(user) for user in held_for(kind, held) if str(user).isdigit()]
+
+
+def _plain(db: Database) -> None:
+    """No JIT compilation for this session's queries (PostgreSQL). A recursive query's cost is estimated far above
+    what it is (the estimate multiplies the first step's rows per level), past ``jit_above_cost``: compiling each
+    batch's query would take longer than running it. Set again before each batch's first query (a rolled-back
+    transaction undoes it)."""
+    if db.driver == "postgresql":
+        db.execute("SET jit = off")
+
+
+def _units(db: Database, kind: str, policy: dict, after: int | None = None, to: int | None = None) -> tuple[str, list]:
+    """The WITH clause naming ``units`` and ``members`` for the key range (after, to] (no range: the whole table);
+    ``opted`` is 0 throughout when the policy does not respect the users' opt-in."""
+    spec, names = SPECS[kind], _names(db)
+    where, params = ("x.id > %s AND x.id <= %s", [int(after), int(to)]) if after is not None else ("1 = 1", [])
+    opted = OPTED.format(setting=names["setting"], name=spec.setting) if policy["respect_opt_in"] else "0"
+    sql = spec.units.format(where=where, table=names[spec.table], closed=spec.closed, dated=spec.dated,
+                            opted=opted, **names)
+    return sql, [*params, *[db.date_param(day(policy["cutoff"]))] * spec.units.count("%s")]
+
+
+def _free(users: list[int]) -> tuple[str, list]:
+    """SQL true for the units the set-based statements take: the user under no hold for the kind, and not opted in."""
+    return "e.opted = 0" + ((" AND e.usr NOT IN " + _in(users)) if users else ""), list(users)
+
+
+def plan(db: Database, kind: str, after: int, size: int, policy: dict, held, ctx: Context | None = None, *,
+         exact: bool = True) -> Batch | None:
+    """The next batch after ``after``: its last key and counts, and the rows of held users no hold covers.
+
+    The counts are always exact (``exact`` is not needed): counting the rows due costs one evaluation of the
+    query that finds them."""
+    _plain(db)
+    table = db.table(TABLES[SPECS[kind].table])
+    to, examined = db.one(f"SELECT MAX(b.id), COUNT(*) FROM (SELECT id FROM {table} WHERE id > %s ORDER BY id "
+                          "LIMIT %s) b", (int(after), int(size)))
+    if to is None:
+        return None
+    batch = Batch(after=int(after), to=int(to), examined=int(examined))
+    units, params = _units(db, kind, policy, batch.after, batch.to)
+    users = _held(kind, held)
+    is_held = ("e.usr IN " + _in(users)) if users else "1 = 0"
+    kept, due, held_units = db.one(
+        f"{units} SELECT SUM(CASE WHEN {is_held} THEN 0 ELSE e.n * e.opted END), SUM(CASE WHEN {is_held} THEN 0 "
+        f"ELSE e.n * (1 - e.opted) END), SUM(CASE WHEN {is_held} THEN 1 ELSE 0 END) FROM units e",
+        [*params, *users, *users, *users])
+    batch.kept_opt_in, batch.due = int(kept or 0), int(due or 0)
+    batch.eligible = batch.kept_opt_in + batch.due
+    if held_units:
+        _decide_held(db, kind, batch, units, params, users, held)
+    return batch
+
+
+def _decide_held(db: Database, kind: str, batch: Batch, units: str, params: list, users: list[int], held) -> None:
+    """The batch's units of users under a hold, one by one: kept if a hold covers them, else like any other."""
+    found: dict[int, tuple] = {}
+    for unit, user, dated, opted, member in db.rows(
+            f"{units} SELECT e.unit, e.usr, e.dated, e.opted, m.id FROM units e JOIN members m ON m.unit = e.unit "
+            f"WHERE e.usr IN {_in(users)} ORDER BY e.unit, m.id", [*params, *users]):
+        found.setdefault(int(unit), (int(user), day(dated), bool(opted), []))[3].append(int(member))
+    for user, dated, opted, members in found.values():
+        if covered(kind, user, dated, held):
+            batch.kept_for_holds += len(members)
+        elif opted:
+            batch.kept_opt_in += len(members)
+        else:
+            batch.ids.extend(members)
+
+
+def _due(db: Database, kind: str, batch: Batch, policy: dict, held) -> tuple[str, list]:
+    """A query for the ids of the rows the batch ages or deletes: the free units' rows, and those named in ids."""
+    units, params = _units(db, kind, policy, batch.after, batch.to)
+    free, free_params = _free(_held(kind, held))
+    if batch.ids:
+        free, free_params = f"({free}) OR e.unit IN {_in(batch.ids)}", [*free_params, *batch.ids]
+    return f"{units} SELECT m.id FROM units e JOIN members m ON m.unit = e.unit WHERE {free}", [*params, *free_params]
+
+
+def _keys(db: Database, column: str, ids: list[int]) -> tuple[str, object]:
+    """``column`` among ``ids``, as one parameter (an array; JSON on SQLite), however many ids there are."""
+    if db.driver == "postgresql":
+        return f"{column} = ANY(%s)", ids
+    return f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(ids)
+
+
+def apply(db: Database, kind: str, batch: Batch, policy: dict, held, ctx: Context | None = None) -> int:
+    """Age (or delete) the batch's rows in the caller's transaction; how many rows left the live table.
+
+    The rows due are found by one query (the conditions in SQL), then aged and deleted by key: on PostgreSQL in
+    one statement (the delete's rows are the copy's), elsewhere in two."""
+    spec = SPECS[kind]
+    if not batch.unlinking:
+        return 0
+    due, params = _due(db, kind, batch, policy, held)
+    ids = [int(row[0]) for row in db.rows(due, params)]
+    if not ids:
+        return 0
+    table = db.table(TABLES[spec.table])
+    keys, param = _keys(db, "x.id", ids)
+    closed = [param, db.date_param(day(policy["cutoff"]))]  # the delete checks again that each row is closed
+    delete = f"DELETE FROM {table} AS x WHERE {keys} AND {spec.closed} < %s"
+    if not spec.aged:
+        return db.execute(delete, closed)
+    if ctx is not None and kind in ctx.aged_by_trigger:  # Evergreen's trigger ages each row (and its bills)
+        db.execute(delete, closed)
+        gone = len(ids) - int(db.one(f"SELECT COUNT(*) FROM {table} x WHERE {keys}", [param])[0])
+        aged = int(db.one(f"SELECT COUNT(*) FROM {db.table(TABLES[spec.aged])} x WHERE {keys}", [param])[0])
+    elif db.driver == "postgresql":
+        gone, aged = db.one(f"WITH gone AS ({delete} RETURNING x.*), aged AS ("
+                            + aging(db, kind, "1 = 1", source="gone") + " RETURNING 1) SELECT (SELECT COUNT(*) FROM "
+                            "gone), (SELECT COUNT(*) FROM aged)", closed)
+    else:
+        aged = db.execute(aging(db, kind, keys), [param])
+        gone = db.execute(delete, closed)
+    if aged != gone:  # raised before the commit: the transaction is rolled back, nothing is lost
+        raise ConnectorError(f"Evergreen's {TABLES[spec.table]} rows could not all be aged ({aged} aged, {gone} "
+                             "removed; a user, copy or call number missing?): nothing was changed.")
+    return int(gone)
+
+
+def aging(db: Database, kind: str, where: str, *, source: str = "") -> str:
+    """INSERT … SELECT copying the rows of the live table (or ``source``) that ``where`` (SQL on the row ``x``)
+    names into the aged table, as Evergreen's aging trigger does (the benchmark's single statement uses it too)."""
+    spec, names = SPECS[kind], _names(db)
+    derived = dict(spec.derived)
+    live = set(schema.column_names(TABLES[spec.table]))
+    columns = [c for c in schema.column_names(TABLES[spec.aged]) if c in derived or c in live]
+    select = ", ".join(derived[c].format(**names) if c in derived else f"x.{c}" for c in columns)
+    return (f"INSERT INTO {names[spec.aged]} ({', '.join(columns)}) SELECT {select} FROM "
+            f"{source or names[spec.table]} x" + spec.joins.format(**names) + f" WHERE {where}")
+
+
+def committed(db: Database, kind: str, batch: Batch, policy: dict, held, ctx=None) -> bool:
+    """Whether an applied batch's change is in the library system: none of its rows is left to age or delete."""
+    if not batch.unlinking:
+        return True
+    _plain(db)
+    due, params = _due(db, kind, batch, policy, held)
+    return int(db.one(f"SELECT COUNT(*) FROM ({due}) d", params)[0]) == 0
+
+
+def remaining(db: Database, kind: str, cutoff, *, respect_opt_in: bool, left_out: list[int]) -> tuple[int, object]:
+    """For the privacy audit: the rows a run would age or delete now (users in ``left_out`` left out), and the
+    oldest of them by when it closed. One statement over the whole table: the audit reads, it changes nothing."""
+    _plain(db)
+    units, params = _units(db, kind, {"cutoff": cutoff, "respect_opt_in": respect_opt_in})
+    free, free_params = _free(list(left_out))
+    count, oldest = db.one(f"{units} SELECT SUM(e.n), MIN(e.closed) FROM units e WHERE {free}", [*params, *free_params])
+    return int(count or 0), oldest
+
+
+def opted_in_users(db: Database, kinds: list[str], *, left_out: list[int]) -> tuple[int, str | None]:
+    """For the privacy audit: how many users opted in to keeping any of ``kinds``, and since when (the earliest)."""
+    names = sorted({SPECS[kind].setting for kind in kinds})
+    if not names:
+        return 0, None
+    others = (" AND s.usr NOT IN " + _in(left_out)) if left_out else ""
+    count, since = db.one(f"SELECT COUNT(DISTINCT s.usr), MIN(s.value) FROM {db.table(TABLES['setting'])} s "
+                          f"WHERE s.name IN {_in(names)} AND s.value IS NOT NULL AND s.value <> 'null'" + others,
+                          [*names, *left_out])
+    return int(count or 0), (str(since).strip('"') if since else None)
+
+
+def census(db: Database, kind: str, buckets: list, ctx=None) -> dict[str, int]:
+    """Rows of ``kind`` still linked to a user (closed, in the live table), by age bucket (``buckets``: each name
+    and the earliest closing day it takes, newest first; None: any day)."""
+    spec, whens, params = SPECS[kind], [], []
+    for n, (_name, since) in enumerate(buckets):
+        if since is None:
+            break
+        whens.append(f"WHEN {spec.closed} >= %s THEN {n}")
+        params.append(db.date_param(since))
+    bucket = f"CASE {' '.join(whens)} ELSE {len(whens)} END" if whens else "0"
+    found = {int(n): int(count) for n, count in db.rows(
+        f"SELECT {bucket}, COUNT(*) FROM {db.table(TABLES[spec.table])} x WHERE {spec.closed} IS NOT NULL "
+        "GROUP BY 1", params)}
+    return {name: found.get(n, 0) for n, (name, _since) in enumerate(buckets)}
