@@ -26,7 +26,7 @@ from closedstacks.bench.retention_evergreen_run import connection_for
 from closedstacks.matters.procedure import perform
 from closedstacks.records.connectors.db import ConnectionSettings, connect
 from closedstacks.records.connectors.evergreen import generate
-from closedstacks.retention import evergreen, privacy_audit, runs
+from closedstacks.retention import census, evergreen, privacy_audit, runs
 from closedstacks.retention.batches import day
 from closedstacks.retention.models import RetentionPolicy
 from closedstacks.retention.services import update_policy
@@ -34,6 +34,7 @@ from tests.conftest import cli_env, closedstacks
 from tests.ils import ils_url  # noqa: F401 (a fixture)
 from tests.procedure import instrument_data, matter_at, set_officer
 from tests.test_connector_evergreen import Truth
+from tests.test_retention_interruptions import Interrupted
 from tests.test_retention_kill import counts as run_counts
 
 DRIVERS = ["postgresql", "sqlite"]
@@ -194,6 +195,15 @@ def test_a_run_ages_exactly_what_the_policy_says_and_nothing_held(driver, accoun
     assert_aged_as_evergreen_does(where, originals, want)
     entry = AuditEntry.objects.filter(action="retention.run_finished").last()
     assert card not in entry.details and str(held_user) not in entry.details.replace('"', " ").split()
+    # The census counts what is still linked (closed, still in the live tables), by age.
+    left = Library(where)
+    still = {"past_loans": sum(1 for c in left.circs.values() if c[3] is not None),
+             "past_holds": sum(1 for h in left.holds if h[3] or h[4]),
+             "reading_history": sum(1 for h in left.history if h[4] is not None)}
+    taken = census.take(library["connection"])
+    assert {kind: sum(buckets.values()) for kind, buckets in taken.counts.items()} == still
+    month = timezone.localdate() - dt.timedelta(days=30)
+    assert taken.counts["past_loans"]["30"] == sum(1 for c in left.circs.values() if c[3] and day(c[3]) >= month) > 0
 
     again = runs.execute(runs.start(library["connection"], by=accounts["officer"]), batch_size=150)
     assert again.status == "done" and again.totals()["unlinked"] == 0 and snapshot(where) == after
@@ -288,6 +298,37 @@ def test_a_stopped_run_resumes_to_the_same_end_as_an_uninterrupted_one(driver, a
     assert run.status == first.status == "done"
     assert snapshot(stopped["where"]) == snapshot(straight["where"])
     assert counts(run) == counts(first)
+
+
+def dying(real, rng: random.Random):
+    """``real``, which may die (as the process would) just before or just after doing its work."""
+    def call(*args, **kwargs):
+        if rng.random() < 0.03:
+            raise Interrupted
+        done = real(*args, **kwargs)
+        if rng.random() < 0.03:
+            raise Interrupted
+        return done
+    return call
+
+
+def test_interrupted_anywhere_and_resumed_it_ends_as_an_uninterrupted_run(accounts, ils_url, monkeypatch):  # noqa: F811
+    """Died before or after recording progress, planning a batch or changing the library (before its commit)."""
+    reference, library = build(ils_url("sqlite"), "reference"), build(ils_url("sqlite"), "interrupted")
+    hold_on(accounts, held_card(library["where"], Library(library["where"]))[0])
+    straight = runs.execute(runs.start(reference["connection"], by=accounts["officer"]), batch_size=100)
+    rng = random.Random(4)
+    for module, name in ((runs, "_save"), (evergreen, "plan"), (evergreen, "apply")):
+        monkeypatch.setattr(module, name, dying(getattr(module, name), rng))
+    run, interruptions = runs.start(library["connection"], by=accounts["officer"]), 0
+    while run.status != "done" and interruptions < 500:
+        try:
+            run = runs.execute(run.pk, batch_size=100)
+        except Interrupted:
+            interruptions += 1
+    assert run.status == "done" and interruptions >= 5
+    assert snapshot(library["where"]) == snapshot(reference["where"])
+    assert counts(run) == counts(straight)
 
 
 @pytest.mark.parametrize("driver", DRIVERS)

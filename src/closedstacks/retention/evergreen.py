@@ -50,13 +50,14 @@ TABLES = {"circ": "action.circulation", "aged_circ": "action.aged_circulation", 
 # Each kind's candidate units in a batch's range — a unit is a renewal chain (named by its last circulation) or a
 # single row — closed before the cutoff: (unit, n rows, usr, dated, closed, opted: 1 when the user opted in), and
 # the rows of each unit (members). ``{where}`` is the range on ``x`` (or all rows, for the privacy audit); the
-# parameters are the range's, then the cutoff for each ``%s`` here. Written so that PostgreSQL's estimates stay
-# those of the range (a recursive CTE's are wild): the user's opt-in is read for the chain's last circulation,
-# and the earlier circulations one by one through the primary key, not joined.
+# parameters are the range's, then the cutoff for each ``%s`` here. Written so that PostgreSQL reads through the
+# indexes whatever its estimates (a recursive CTE's are wild): the user's opt-in is read for the chain's last
+# circulation, a renewal of it and the earlier circulations one by one by key (scalar subqueries), not joined —
+# a join may scan a whole table, or an index from its start, for each batch.
 PARENT = "(SELECT p.{column} FROM {{circ}} p WHERE p.id = chain.parent)"
 CHAINS = """WITH RECURSIVE chain (unit, id, parent, usr, started, finished, opted) AS (
  SELECT x.id, x.id, x.parent_circ, x.usr, x.xact_start, x.xact_finish, {opted} FROM {circ} x
-  WHERE {where} AND x.xact_finish < %s AND NOT EXISTS (SELECT 1 FROM {circ} k WHERE k.parent_circ = x.id)
+  WHERE {where} AND x.xact_finish < %s AND (SELECT 1 FROM {circ} k WHERE k.parent_circ = x.id LIMIT 1) IS NULL
  UNION ALL SELECT chain.unit, chain.parent, """ + ", ".join(
     PARENT.format(column=c) for c in ("parent_circ", "usr", "xact_start", "xact_finish")) + """, chain.opted
   FROM chain WHERE chain.parent < chain.id),
