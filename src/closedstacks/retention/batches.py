@@ -72,17 +72,22 @@ class Batch:
     due: int | None = 0  # rows the set-based statements unlink; None: known once applied (``applied``)
     ids: list[int] = field(default_factory=list)  # rows of held users that no hold covers, unlinked by key
     eligible: int = 0  # rows of users under no hold, linked and closed before the cutoff (opted in or not)
+    counted: bool = True  # False: what it unlinks is known only once applied (at most ``examined``)
 
     @property
     def unlinking(self) -> int:
         """How many rows the batch unlinks (as far as known before it is applied)."""
-        return (self.eligible if self.due is None else self.due) + len(self.ids)
+        if self.due is None:
+            return (self.eligible if self.counted else self.examined) + len(self.ids)
+        return self.due + len(self.ids)
 
     def applied(self, changed: int) -> None:
-        """Once applied: the set-based rows unlinked are what changed; the rest of the eligible, the users kept."""
+        """Once applied: the set-based rows unlinked are what changed (and, if the plan counted the eligible, the
+        rest of them are the users' own choice)."""
         if self.due is None:
             self.due = max(0, changed - len(self.ids))
-            self.kept_opt_in += max(0, self.eligible - self.due)
+            if self.counted:
+                self.kept_opt_in += max(0, self.eligible - self.due)
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -90,7 +95,7 @@ class Batch:
     @classmethod
     def from_json(cls, data: dict) -> Batch:
         return cls(**{k: data[k] for k in ("after", "to", "examined", "kept_for_holds", "kept_opt_in", "due", "ids",
-                                           "eligible") if k in data})
+                                           "eligible", "counted") if k in data})
 
 
 def day(value) -> dt.date | None:

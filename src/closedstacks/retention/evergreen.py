@@ -23,18 +23,19 @@ Batches are ranges of the primary key (``id > after AND id <= to``). A renewal c
 its *last* circulation (the one without a renewal; a renewal always has a higher id than what it renewed), so
 each chain is decided exactly once, and a chain's earlier circulations, left where their own batches were,
 are aged with it. The conditions (closed before the cutoff, the user under no hold for the kind, not opted in)
-are in the SQL of one query over the range that counts the rows (plan) and finds them (apply); apply locks
-them (PostgreSQL), then copies and deletes them in two set-based statements by key. The chains and rows of
-users under a hold for the kind are read and decided one by one here (a hold has dates: a loan's is when the
-chain began, as the connector extracts it; a hold's when it was placed; a history row's when the loan began)
-and named in the batch. Counts are of rows: a kept or aged chain counts each of its circulations. Table and
+are in the SQL of one query over the range (plan): it counts what users opted in to keep and finds the rows
+due, which ``apply`` then deletes by key (each checked again to be closed) and copies to the aged table — on
+PostgreSQL in one statement, elsewhere in two. The chains and rows of users under a hold for the kind are read
+and decided one by one here (a hold has dates: a loan's is when the chain began, as the connector extracts it;
+a hold's when it was placed; a history row's when the loan began) and named in the batch. ``committed`` asks
+the same conditions again. Counts are of rows: a kept or aged chain counts each of its circulations. Table and
 column names come from the constants below, never from input; user ids and dates are parameters.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from closedstacks.records.connectors.base import ConnectorError
 from closedstacks.records.connectors.db import Database
@@ -120,6 +121,7 @@ class Context:
     Evergreen; the generated one has none, and retention copies the rows itself)."""
 
     aged_by_trigger: frozenset = frozenset()
+    planned: dict = field(default_factory=dict)  # the last plan's rows due (by ``_planned``), for its ``apply``
 
 
 def _names(db: Database) -> dict[str, str]:
@@ -186,8 +188,9 @@ def plan(db: Database, kind: str, after: int, size: int, policy: dict, held, ctx
          exact: bool = True) -> Batch | None:
     """The next batch after ``after``: its last key and counts, and the rows of held users no hold covers.
 
-    The counts are always exact (``exact`` is not needed): counting the rows due costs one evaluation of the
-    query that finds them."""
+    The counts are always exact (``exact`` is not needed). One query (the conditions in SQL) counts the rows
+    users under no hold opted in to keep, lists those of the others that are due, and the held users' rows, to be
+    decided here; the rows due are kept in ``ctx`` for ``apply`` (so the query runs once a batch)."""
     _plain(db)
     table = db.table(TABLES[SPECS[kind].table])
     to, examined = db.one(f"SELECT MAX(b.id), COUNT(*) FROM (SELECT id FROM {table} WHERE id > %s ORDER BY id "
@@ -198,40 +201,55 @@ def plan(db: Database, kind: str, after: int, size: int, policy: dict, held, ctx
     units, params = _units(db, kind, policy, batch.after, batch.to)
     users = _held(kind, held)
     is_held = ("e.usr IN " + _in(users)) if users else "1 = 0"
-    kept, due, held_units = db.one(
-        f"{units} SELECT SUM(CASE WHEN {is_held} THEN 0 ELSE e.n * e.opted END), SUM(CASE WHEN {is_held} THEN 0 "
-        f"ELSE e.n * (1 - e.opted) END), SUM(CASE WHEN {is_held} THEN 1 ELSE 0 END) FROM units e",
-        [*params, *users, *users, *users])
-    batch.kept_opt_in, batch.due = int(kept or 0), int(due or 0)
+    due: list[int] = []
+    found: dict[int, tuple] = {}
+    # One row counting what users under no hold opted in to keep (its unit NULL), then the rows due and the held
+    # users' rows, one each.
+    for unit, user, dated, opted, member, of_held in db.rows(
+            f"{units} SELECT NULL, NULL, NULL, NULL, SUM(e.n), 0 FROM units e WHERE e.opted = 1 AND NOT ({is_held}) "
+            f"UNION ALL SELECT e.unit, e.usr, e.dated, e.opted, m.id, CASE WHEN {is_held} THEN 1 ELSE 0 END "
+            f"FROM units e JOIN members m ON m.unit = e.unit WHERE e.opted = 0 OR {is_held}",
+            [*params, *users, *users, *users]):
+        if unit is None:
+            batch.kept_opt_in = int(member or 0)
+        elif of_held:
+            found.setdefault(int(unit), (int(user), day(dated), bool(opted), []))[3].append(int(member))
+        else:
+            due.append(int(member))
+    batch.due = len(due)
     batch.eligible = batch.kept_opt_in + batch.due
-    if held_units:
-        _decide_held(db, kind, batch, units, params, users, held)
+    _decide_held(kind, batch, found, held)
+    if ctx is not None:
+        ctx.planned.clear()
+        ctx.planned[_planned(kind, batch, policy, users)] = due
     return batch
 
 
-def _decide_held(db: Database, kind: str, batch: Batch, units: str, params: list, users: list[int], held) -> None:
+def _planned(kind: str, batch: Batch, policy: dict, users: list[int]) -> tuple:
+    """What a plan's rows due depend on: ``apply`` uses them only for the very batch they were planned for."""
+    return kind, batch.after, batch.to, tuple(batch.ids), policy["cutoff"], policy["respect_opt_in"], tuple(users)
+
+
+def _decide_held(kind: str, batch: Batch, found: dict[int, tuple], held) -> None:
     """The batch's units of users under a hold, one by one: kept if a hold covers them, else like any other."""
-    found: dict[int, tuple] = {}
-    for unit, user, dated, opted, member in db.rows(
-            f"{units} SELECT e.unit, e.usr, e.dated, e.opted, m.id FROM units e JOIN members m ON m.unit = e.unit "
-            f"WHERE e.usr IN {_in(users)} ORDER BY e.unit, m.id", [*params, *users]):
-        found.setdefault(int(unit), (int(user), day(dated), bool(opted), []))[3].append(int(member))
     for user, dated, opted, members in found.values():
         if covered(kind, user, dated, held):
             batch.kept_for_holds += len(members)
         elif opted:
             batch.kept_opt_in += len(members)
         else:
-            batch.ids.extend(members)
+            batch.ids.extend(sorted(members))
 
 
 def _due(db: Database, kind: str, batch: Batch, policy: dict, held) -> tuple[str, list]:
-    """A query for the ids of the rows the batch ages or deletes: the free units' rows, and those named in ids."""
+    """A WITH clause that ends naming ``due``: the ids of the rows the batch ages or deletes (the units of users
+    under no hold who did not opt in, and those named in ``batch.ids``)."""
     units, params = _units(db, kind, policy, batch.after, batch.to)
     free, free_params = _free(_held(kind, held))
     if batch.ids:
         free, free_params = f"({free}) OR e.unit IN {_in(batch.ids)}", [*free_params, *batch.ids]
-    return f"{units} SELECT m.id FROM units e JOIN members m ON m.unit = e.unit WHERE {free}", [*params, *free_params]
+    return (f"{units}, due (id) AS (SELECT m.id FROM units e JOIN members m ON m.unit = e.unit WHERE {free})",
+            [*params, *free_params])
 
 
 def _keys(db: Database, column: str, ids: list[int]) -> tuple[str, object]:
@@ -244,35 +262,49 @@ def _keys(db: Database, column: str, ids: list[int]) -> tuple[str, object]:
 def apply(db: Database, kind: str, batch: Batch, policy: dict, held, ctx: Context | None = None) -> int:
     """Age (or delete) the batch's rows in the caller's transaction; how many rows left the live table.
 
-    The rows due are found by one query (the conditions in SQL), then aged and deleted by key: on PostgreSQL in
-    one statement (the delete's rows are the copy's), elsewhere in two."""
+    The rows due are the plan's (or found again, the conditions in SQL, when the plan is not at hand). They are
+    deleted by key, each checked again to be closed, and on PostgreSQL what was deleted is copied to the aged
+    table in the same statement; elsewhere they are copied first; where Evergreen's own trigger ages what is
+    deleted, they are only deleted."""
     spec = SPECS[kind]
     if not batch.unlinking:
         return 0
-    due, params = _due(db, kind, batch, policy, held)
-    ids = [int(row[0]) for row in db.rows(due, params)]
+    ids = _rows_due(db, kind, batch, policy, held, ctx)
     if not ids:
         return 0
     table = db.table(TABLES[spec.table])
     keys, param = _keys(db, "x.id", ids)
-    closed = [param, db.date_param(day(policy["cutoff"]))]  # the delete checks again that each row is closed
+    closed = [param, db.date_param(day(policy["cutoff"]))]
     delete = f"DELETE FROM {table} AS x WHERE {keys} AND {spec.closed} < %s"
     if not spec.aged:
         return db.execute(delete, closed)
     if ctx is not None and kind in ctx.aged_by_trigger:  # Evergreen's trigger ages each row (and its bills)
         db.execute(delete, closed)
         gone = len(ids) - int(db.one(f"SELECT COUNT(*) FROM {table} x WHERE {keys}", [param])[0])
-        aged = int(db.one(f"SELECT COUNT(*) FROM {db.table(TABLES[spec.aged])} x WHERE {keys}", [param])[0])
-    elif db.driver == "postgresql":
-        gone, aged = db.one(f"WITH gone AS ({delete} RETURNING x.*), aged AS ("
-                            + aging(db, kind, "1 = 1", source="gone") + " RETURNING 1) SELECT (SELECT COUNT(*) FROM "
-                            "gone), (SELECT COUNT(*) FROM aged)", closed)
-    else:
-        aged = db.execute(aging(db, kind, keys), [param])
-        gone = db.execute(delete, closed)
-    if aged != gone:  # raised before the commit: the transaction is rolled back, nothing is lost
-        raise ConnectorError(f"Evergreen's {TABLES[spec.table]} rows could not all be aged ({aged} aged, {gone} "
-                             "removed; a user, copy or call number missing?): nothing was changed.")
+        return _checked(kind, gone, db.one(f"SELECT COUNT(*) FROM {db.table(TABLES[spec.aged])} x WHERE {keys}",
+                                           [param])[0])
+    if db.driver == "postgresql":
+        return _checked(kind, *db.one(f"WITH gone AS ({delete} RETURNING x.*), aged AS ("
+                                      f"{aging(db, kind, '1 = 1', source='gone')} RETURNING 1) SELECT (SELECT "
+                                      "COUNT(*) FROM gone), (SELECT COUNT(*) FROM aged)", closed))
+    aged = db.execute(aging(db, kind, keys), [param])
+    return _checked(kind, db.execute(delete, closed), aged)
+
+
+def _rows_due(db: Database, kind: str, batch: Batch, policy: dict, held, ctx: Context | None) -> list[int]:
+    """The ids of the rows the batch ages or deletes: as planned, or found again."""
+    planned = ctx.planned.pop(_planned(kind, batch, policy, _held(kind, held)), None) if ctx is not None else None
+    if planned is not None:
+        return [*planned, *batch.ids]
+    due, params = _due(db, kind, batch, policy, held)
+    return [int(row[0]) for row in db.rows(f"{due} SELECT id FROM due", params)]
+
+
+def _checked(kind: str, gone, aged) -> int:
+    """How many rows left the live table, once sure each of them was aged (else the transaction must not commit)."""
+    if int(aged) != int(gone):
+        raise ConnectorError(f"Evergreen's {TABLES[SPECS[kind].table]} rows could not all be aged ({aged} aged, "
+                             f"{gone} removed; a user, copy or call number missing?): nothing was changed.")
     return int(gone)
 
 
@@ -294,7 +326,7 @@ def committed(db: Database, kind: str, batch: Batch, policy: dict, held, ctx=Non
         return True
     _plain(db)
     due, params = _due(db, kind, batch, policy, held)
-    return int(db.one(f"SELECT COUNT(*) FROM ({due}) d", params)[0]) == 0
+    return int(db.one(f"{due} SELECT COUNT(*) FROM due", params)[0]) == 0
 
 
 def remaining(db: Database, kind: str, cutoff, *, respect_opt_in: bool, left_out: list[int]) -> tuple[int, object]:

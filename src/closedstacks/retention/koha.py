@@ -33,7 +33,8 @@ and column names come from the constants below, never from input.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
 
 from closedstacks.records.connectors.base import ConnectorError
 from closedstacks.records.connectors.db import Database
@@ -79,7 +80,7 @@ STEPS = {"past_loans": "past_loans", "renewals": "past_loans", "last_borrowers":
          "search_history": "search_history"}
 
 
-def context(db: Database) -> int:
+def anonymous_patron(db: Database) -> int:
     """The ``AnonymousPatron`` every unlinked row is given (it must name an existing borrower)."""
     row = db.one("SELECT value FROM systempreferences WHERE variable = %s", ("AnonymousPatron",))
     value = str(row[0]).strip() if row and row[0] is not None else ""
@@ -90,7 +91,16 @@ def context(db: Database) -> int:
     return int(value)
 
 
-anonymous_patron = context
+@dataclass
+class Context:
+    """What a run's batches share: the placeholder, and each step's rows of held users (read once per step)."""
+
+    anonymous: int
+    held_rows: dict = field(default_factory=dict)  # step -> (the holds read for, [(key, user, dated, privacy)])
+
+
+def context(db: Database) -> Context:
+    return Context(anonymous_patron(db))
 
 
 def _in(values) -> str:
@@ -144,49 +154,80 @@ def _due(db: Database, kind: str, alias: str, batch: Batch, policy: dict, held, 
     return f"{span} AND {sql}{rest}", [*spanned, *params, *extra]
 
 
-def plan(db: Database, kind: str, after: int, size: int, policy: dict, held, anonymous: int, *,
+def plan(db: Database, kind: str, after: int, size: int, policy: dict, held, ctx: Context, *,
          exact: bool = False) -> Batch | None:
-    """The next batch and its counts. Only ``exact`` (a dry run) counts the rows the users' choice keeps, which
-    reads every user's privacy; a real run learns it from what the unlinking changed (``due`` left None)."""
-    spec = SPECS[kind]
-    linked, params = _linked(db, kind, "x", policy, anonymous)
+    """The next batch. A real run reads only its key range here (what it unlinks it learns from the change
+    itself, and the rows the users' choice keeps are counted once, with the step's first batch); ``exact`` (a dry
+    run, which changes nothing) counts them batch by batch."""
+    spec, anonymous = SPECS[kind], ctx.anonymous
     users = _held(kind, held)
-    not_held = (f"x.{spec.user} NOT IN " + _in(users)) if users else "1 = 1"
-    opted = _opted_in("x", kind) if policy["respect_opt_in"] else "1 = 0"
-    counted = [*params, *users, *params, *users] if exact else [*params, *users]
-    counts = f"SELECT COUNT(*), MAX(x.{spec.key}), SUM(CASE WHEN {linked} AND {not_held} THEN 1 ELSE 0 END)" + (
-        f", SUM(CASE WHEN {linked} AND {not_held} AND {opted} THEN 1 ELSE 0 END) FROM " if exact else ", 0 FROM ")
-    if spec.by_key:  # the next ``size`` rows by primary key, counted in one query
-        columns = ", ".join(dict.fromkeys((spec.key, spec.user, spec.closed, *spec.needs)))
-        examined, to, eligible, opt_in = db.one(
-            f"{counts}(SELECT {columns} FROM {spec.table} WHERE {spec.key} > %s ORDER BY {spec.key} LIMIT %s) x",
-            [*counted, int(after), int(size)])
+    if spec.by_key:  # the next ``size`` rows by primary key
+        bounds = (f"SELECT {{}} FROM (SELECT {spec.key}, {spec.user}, {spec.closed}"
+                  + "".join(f", {c}" for c in spec.needs) + f" FROM {spec.table} WHERE {spec.key} > %s ORDER BY "
+                  f"{spec.key} LIMIT %s) x", [int(after), int(size)])
     else:  # keyed on the user (statistics): whole users, as many as hold about ``size`` rows; the placeholder's
         # own rows are stepped over, never scanned or locked
         to = db.one(f"SELECT MAX(b.k) FROM (SELECT {spec.key} AS k FROM {spec.table} WHERE {spec.key} > %s AND "
                     f"{spec.key} <> %s ORDER BY {spec.key} LIMIT %s) b", [int(after), anonymous, int(size)])[0]
-        examined, to, eligible, opt_in = db.one(
-            f"{counts}{spec.table} x WHERE x.{spec.key} > %s AND x.{spec.key} <= %s AND x.{spec.key} <> %s",
-            [*counted, int(after), to, anonymous]) if to is not None else (0, None, 0, 0)
+        if to is None:
+            return None
+        bounds = (f"SELECT {{}} FROM {spec.table} x WHERE x.{spec.key} > %s AND x.{spec.key} <= %s AND "
+                  f"x.{spec.key} <> %s", [int(after), to, anonymous])
+    if exact:
+        linked, params = _linked(db, kind, "x", policy, anonymous)
+        not_held = (f"x.{spec.user} NOT IN " + _in(users)) if users else "1 = 1"
+        opted = _opted_in("x", kind) if policy["respect_opt_in"] else "1 = 0"
+        examined, to, eligible, opt_in = db.one(bounds[0].format(
+            f"COUNT(*), MAX(x.{spec.key}), SUM(CASE WHEN {linked} AND {not_held} THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN {linked} AND {not_held} AND {opted} THEN 1 ELSE 0 END)"),
+            [*params, *users, *params, *users, *bounds[1]])
+    else:
+        examined, to = db.one(bounds[0].format(f"COUNT(*), MAX(x.{spec.key})"), bounds[1])
+        eligible, opt_in = 0, _kept_by_choice(db, kind, policy, users, anonymous) if int(after) == 0 else 0
     if not examined:
         return None
-    eligible, opt_in = int(eligible or 0), int(opt_in or 0)
-    batch = Batch(after=int(after), to=int(to), examined=int(examined), eligible=eligible, kept_opt_in=opt_in,
-                  due=eligible - opt_in if exact else None)
+    opt_in = int(opt_in or 0)
+    batch = Batch(after=int(after), to=int(to), examined=int(examined), eligible=int(eligible or 0),
+                  kept_opt_in=opt_in, due=int(eligible or 0) - opt_in if exact else None, counted=exact)
     if users:
-        _decide_held(db, kind, batch, policy, held, users, anonymous)
+        _decide_held(db, kind, batch, policy, held, users, ctx)
     return batch
 
 
-def _decide_held(db: Database, kind: str, batch: Batch, policy: dict, held, users: list[int], anonymous: int) -> None:
-    """The batch's rows of users under a hold, one by one: kept if a hold covers them, else like any other."""
+def _kept_by_choice(db: Database, kind: str, policy: dict, users: list[int], anonymous: int) -> int:
+    """The step's rows that the users' own choice keeps (users under a hold aside: their rows are decided one by
+    one), counted once, from the users who made that choice."""
+    if not policy["respect_opt_in"]:
+        return 0
     spec = SPECS[kind]
-    span, spanned = _range(kind, "x", batch)
     linked, params = _linked(db, kind, "x", policy, anonymous)
-    for pk, user, dated, privacy in db.rows(
+    not_held = (f" AND x.{spec.user} NOT IN " + _in(users)) if users else ""
+    return int(db.one(f"SELECT COUNT(*) FROM borrowers p JOIN {spec.table} x ON x.{spec.user} = p.borrowernumber "
+                      f"WHERE p.privacy = 0 AND {linked}{not_held}", [*params, *users])[0] or 0)
+
+
+def _held_rows(db: Database, kind: str, after: int, policy: dict, held, users: list[int], ctx: Context) -> list:
+    """The step's rows of users under a hold, linked and before the cutoff, in key order: read once per step (and
+    again when the holds change), through the user index, rather than once per batch."""
+    cached = ctx.held_rows.get(kind)
+    if cached is None or cached[0] is not held:
+        spec = SPECS[kind]
+        linked, params = _linked(db, kind, "x", policy, ctx.anonymous)
+        rows = sorted((int(r[0]), r[1], r[2], r[3]) for r in db.rows(
             f"SELECT x.{spec.key}, x.{spec.user}, x.{spec.dated}, p.privacy FROM {spec.table} x LEFT JOIN "
-            f"borrowers p ON p.borrowernumber = x.{spec.user} WHERE {span} AND {linked} AND x.{spec.user} + 0 IN "
-            f"{_in(users)}", [*spanned, *params, *users]):  # + 0: walk the key range, not the user index once per user
+            f"borrowers p ON p.borrowernumber = x.{spec.user} WHERE x.{spec.key} > %s AND {linked} AND "
+            f"x.{spec.user} IN {_in(users)}", [int(after), *params, *users]))
+        ctx.held_rows[kind] = cached = (held, rows)
+    return cached[1]
+
+
+def _decide_held(db: Database, kind: str, batch: Batch, policy: dict, held, users: list[int], ctx: Context) -> None:
+    """The batch's rows of users under a hold, one by one: kept if a hold covers them, else like any other. (A row
+    read earlier that changed since is safe: the unlinking checks every condition again.)"""
+    spec = SPECS[kind]
+    rows = _held_rows(db, kind, batch.after, policy, held, users, ctx)
+    keys = [row[0] for row in rows]
+    for pk, user, dated, privacy in rows[bisect_right(keys, batch.after):bisect_right(keys, batch.to)]:
         if not spec.by_key or covered(STEPS[kind], int(user), day(dated), held):
             batch.kept_for_holds += 1
         elif policy["respect_opt_in"] and privacy is not None and int(privacy) == 0:
@@ -195,9 +236,9 @@ def _decide_held(db: Database, kind: str, batch: Batch, policy: dict, held, user
             batch.ids.append(int(pk))
 
 
-def apply(db: Database, kind: str, batch: Batch, policy: dict, held, anonymous: int) -> int:
+def apply(db: Database, kind: str, batch: Batch, policy: dict, held, ctx: Context) -> int:
     """Unlink the batch's rows in the caller's transaction; how many records were unlinked."""
-    spec = SPECS[kind]
+    spec, anonymous = SPECS[kind], ctx.anonymous
     if db.driver == "mysql" and spec.user == "borrowernumber" and not spec.delete and policy["respect_opt_in"]:
         # MariaDB joins the users once per batch faster than it runs the opt-in subquery once per row.
         due, params = _due(db, kind, "x", batch, {**policy, "respect_opt_in": False}, held, anonymous)
@@ -211,9 +252,9 @@ def apply(db: Database, kind: str, batch: Batch, policy: dict, held, anonymous: 
     return db.execute(f"UPDATE {spec.table} SET {spec.user} = %s WHERE " + due, [anonymous, *params])
 
 
-def committed(db: Database, kind: str, batch: Batch, policy: dict, held, anonymous: int) -> bool:
+def committed(db: Database, kind: str, batch: Batch, policy: dict, held, ctx: Context) -> bool:
     """Whether an applied batch's change is in the library system: none of its rows is left to unlink."""
-    spec = SPECS[kind]
+    spec, anonymous = SPECS[kind], ctx.anonymous
     if not batch.unlinking:
         return True
     due, params = _due(db, kind, spec.table, batch, policy, held, anonymous)
@@ -226,7 +267,7 @@ def extent(db: Database, kind: str) -> int:
     return int(db.one(f"SELECT MAX({spec.key}) FROM {spec.table}")[0] or 0)
 
 
-def census(db: Database, kind: str, buckets: list, anonymous: int) -> dict[str, int] | None:
+def census(db: Database, kind: str, buckets: list, ctx: Context) -> dict[str, int] | None:
     """Rows of ``kind`` still linked to a user, by age bucket (``buckets``: name and earliest closing day); None
     for renewals, which are counted with their loans."""
     spec = SPECS[kind]
@@ -240,7 +281,7 @@ def census(db: Database, kind: str, buckets: list, anonymous: int) -> dict[str, 
             cases.append(f"SUM(CASE WHEN {spec.closed} >= %s THEN 1 ELSE 0 END)")
             params.append(db.date_param(since))
     row = db.one(f"SELECT {', '.join(cases)} FROM {spec.table} WHERE {spec.user} IS NOT NULL AND {spec.user} <> %s",
-                 [*params, anonymous])
+                 [*params, ctx.anonymous])
     # Each bucket counted cumulatively (closed since its day); what is left for each is the difference.
     totals = [int(v or 0) for v in row]
     names = [name for name, _since in buckets]
