@@ -58,6 +58,10 @@ def scheduled_command(batch):
 STOPPING: list[int] = []
 
 
+def _count(value) -> str:
+    return "not counted (a dry run counts it)" if value is None else f"{value:,}"
+
+
 def _stop_on_signals() -> None:
     def stop(signum, frame):
         STOPPING.append(signum)
@@ -101,6 +105,6 @@ def _run(connection, *, dry_run: bool, batch: int):
     for step, state in done.progress.items():
         click.echo(f"{step}: {state.get('examined', 0):,} examined, {verb} {state.get('unlinked', 0):,}, kept for "
                    f"legal holds {state.get('kept_for_holds', 0):,}, kept by the users' choice "
-                   f"{state.get('kept_opt_in', 0):,}; longest batch {state.get('longest_batch_s', 0)} s")
+                   f"{_count(state.get('kept_opt_in', 0))}; longest batch {state.get('longest_batch_s', 0)} s")
     click.echo(f"Run {done.pk}: {done.get_status_display()}{': ' + done.problem if done.problem else ''}")
     return done

@@ -51,6 +51,8 @@ class Spec:
     delete: bool = False  # unlinking deletes the row (Koha's convention for it) rather than anonymizing it
     also: str = ""  # a further condition for a row to be unlinked ({a}: the table's alias; %s: the placeholder)
     needs: tuple = ()  # the further columns ``also`` reads
+    joined: str = ""  # MariaDB's form of ``also``: a JOIN clause ({a}: the alias) …
+    joined_also: str = ""  # … and its condition (``p``: the row's user in borrowers; %s: the placeholder)
     owed: str = ""  # fines: the amount still owed (kept while owed, if the policy says so)
 
     @property
@@ -65,7 +67,9 @@ SPECS = {
     "renewals": Spec("checkout_renewals", "renewal_id", "renewer_id", "timestamp", "timestamp",
                      also="EXISTS (SELECT 1 FROM old_issues o WHERE o.issue_id = {a}.checkout_id AND o.borrowernumber "
                           "= %s) AND NOT EXISTS (SELECT 1 FROM borrowers s WHERE s.borrowernumber = {a}.renewer_id "
-                          "AND s.categorycode = 'S')", needs=("checkout_id",)),
+                          "AND s.categorycode = 'S')", needs=("checkout_id",),
+                     joined=" JOIN old_issues o ON o.issue_id = {a}.checkout_id",
+                     joined_also="o.borrowernumber = %s AND (p.categorycode IS NULL OR p.categorycode <> 'S')"),
     "last_borrowers": Spec("items_last_borrower", "id", "borrowernumber", "created_on", "created_on", delete=True),
     # Fines paid (or, if the policy says so, any): to the placeholder, as loans; the amounts stay for the accounts.
     "fines": Spec("accountlines", "accountlines_id", "borrowernumber", "timestamp", "date", owed="amountoutstanding",
@@ -96,7 +100,7 @@ class Context:
     """What a run's batches share: the placeholder, and each step's rows of held users (read once per step)."""
 
     anonymous: int
-    held_rows: dict = field(default_factory=dict)  # step -> (the holds read for, [(key, user, dated, privacy)])
+    held_rows: dict = field(default_factory=dict)  # step -> (the holds read for, [(key, user, dated, privacy)], keys)
 
 
 def context(db: Database) -> Context:
@@ -119,14 +123,17 @@ def _range(kind: str, alias: str, batch: Batch) -> tuple[str, list]:
     return f"{alias}.{key} > %s AND {alias}.{key} <= %s", [batch.after, batch.to]
 
 
-def _linked(db: Database, kind: str, alias: str, policy: dict, anonymous: int) -> tuple[str, list]:
-    """Still linked to a user, closed before the cutoff (and the step's own condition)."""
+def _linked(db: Database, kind: str, alias: str, policy: dict, anonymous: int, *,
+            joined: bool = False) -> tuple[str, list]:
+    """Still linked to a user, closed before the cutoff (and the step's own condition, in its joined form if
+    ``joined``)."""
     spec = SPECS[kind]
     sql = f"{alias}.{spec.user} IS NOT NULL AND {alias}.{spec.user} <> %s AND {alias}.{spec.closed} < %s"
     params = [anonymous, db.date_param(day(policy["cutoff"]))]
-    if spec.also:
-        sql += " AND " + spec.also.format(a=alias)
-        params += [anonymous] * spec.also.count("%s")
+    also = spec.joined_also if joined else spec.also
+    if also:
+        sql += " AND " + also.format(a=alias)
+        params += [anonymous] * also.count("%s")
     if spec.owed and policy.get("keep_outstanding", True):
         sql += f" AND ({alias}.{spec.owed} = 0 OR {alias}.{spec.owed} IS NULL)"
     return sql, params
@@ -136,11 +143,12 @@ def _opted_in(alias: str, kind: str) -> str:
     return f"EXISTS (SELECT 1 FROM borrowers p WHERE p.borrowernumber = {alias}.{SPECS[kind].user} AND p.privacy = 0)"
 
 
-def _due(db: Database, kind: str, alias: str, batch: Batch, policy: dict, held, anonymous: int) -> tuple[str, list]:
+def _due(db: Database, kind: str, alias: str, batch: Batch, policy: dict, held, anonymous: int, *,
+         joined: bool = False) -> tuple[str, list]:
     """The rows of the batch that are to be unlinked: the set-based ones, and those named in ``batch.ids``."""
     spec = SPECS[kind]
     span, spanned = _range(kind, alias, batch)
-    sql, params = _linked(db, kind, alias, policy, anonymous)
+    sql, params = _linked(db, kind, alias, policy, anonymous, joined=joined)
     rest, extra = "", []
     users = _held(kind, held)
     if users:
@@ -156,9 +164,9 @@ def _due(db: Database, kind: str, alias: str, batch: Batch, policy: dict, held, 
 
 def plan(db: Database, kind: str, after: int, size: int, policy: dict, held, ctx: Context, *,
          exact: bool = False) -> Batch | None:
-    """The next batch. A real run reads only its key range here (what it unlinks it learns from the change
-    itself, and the rows the users' choice keeps are counted once, with the step's first batch); ``exact`` (a dry
-    run, which changes nothing) counts them batch by batch."""
+    """The next batch. A real run reads only its key range here: what it unlinks, it learns from the change itself,
+    and it does not count the rows the users' own choice keeps (that would read every user's choice, batch after
+    batch); ``exact`` (a dry run, which changes nothing) counts them."""
     spec, anonymous = SPECS[kind], ctx.anonymous
     users = _held(kind, held)
     if spec.by_key:  # the next ``size`` rows by primary key
@@ -183,7 +191,7 @@ def plan(db: Database, kind: str, after: int, size: int, policy: dict, held, ctx
             [*params, *users, *params, *users, *bounds[1]])
     else:
         examined, to = db.one(bounds[0].format(f"COUNT(*), MAX(x.{spec.key})"), bounds[1])
-        eligible, opt_in = 0, _kept_by_choice(db, kind, policy, users, anonymous) if int(after) == 0 else 0
+        eligible, opt_in = 0, 0
     if not examined:
         return None
     opt_in = int(opt_in or 0)
@@ -194,19 +202,8 @@ def plan(db: Database, kind: str, after: int, size: int, policy: dict, held, ctx
     return batch
 
 
-def _kept_by_choice(db: Database, kind: str, policy: dict, users: list[int], anonymous: int) -> int:
-    """The step's rows that the users' own choice keeps (users under a hold aside: their rows are decided one by
-    one), counted once, from the users who made that choice."""
-    if not policy["respect_opt_in"]:
-        return 0
-    spec = SPECS[kind]
-    linked, params = _linked(db, kind, "x", policy, anonymous)
-    not_held = (f" AND x.{spec.user} NOT IN " + _in(users)) if users else ""
-    return int(db.one(f"SELECT COUNT(*) FROM borrowers p JOIN {spec.table} x ON x.{spec.user} = p.borrowernumber "
-                      f"WHERE p.privacy = 0 AND {linked}{not_held}", [*params, *users])[0] or 0)
-
-
-def _held_rows(db: Database, kind: str, after: int, policy: dict, held, users: list[int], ctx: Context) -> list:
+def _held_rows(db: Database, kind: str, after: int, policy: dict, held, users: list[int],
+               ctx: Context) -> tuple[list, list]:
     """The step's rows of users under a hold, linked and before the cutoff, in key order: read once per step (and
     again when the holds change), through the user index, rather than once per batch."""
     cached = ctx.held_rows.get(kind)
@@ -217,21 +214,20 @@ def _held_rows(db: Database, kind: str, after: int, policy: dict, held, users: l
             f"SELECT x.{spec.key}, x.{spec.user}, x.{spec.dated}, p.privacy FROM {spec.table} x LEFT JOIN "
             f"borrowers p ON p.borrowernumber = x.{spec.user} WHERE x.{spec.key} > %s AND {linked} AND "
             f"x.{spec.user} IN {_in(users)}", [int(after), *params, *users]))
-        ctx.held_rows[kind] = cached = (held, rows)
-    return cached[1]
+        ctx.held_rows[kind] = cached = (held, rows, [row[0] for row in rows])
+    return cached[1], cached[2]
 
 
 def _decide_held(db: Database, kind: str, batch: Batch, policy: dict, held, users: list[int], ctx: Context) -> None:
     """The batch's rows of users under a hold, one by one: kept if a hold covers them, else like any other. (A row
     read earlier that changed since is safe: the unlinking checks every condition again.)"""
     spec = SPECS[kind]
-    rows = _held_rows(db, kind, batch.after, policy, held, users, ctx)
-    keys = [row[0] for row in rows]
+    rows, keys = _held_rows(db, kind, batch.after, policy, held, users, ctx)
     for pk, user, dated, privacy in rows[bisect_right(keys, batch.after):bisect_right(keys, batch.to)]:
         if not spec.by_key or covered(STEPS[kind], int(user), day(dated), held):
             batch.kept_for_holds += 1
         elif policy["respect_opt_in"] and privacy is not None and int(privacy) == 0:
-            batch.kept_opt_in += 1
+            batch.kept_opt_in += 1 if batch.counted else 0
         else:
             batch.ids.append(int(pk))
 
@@ -239,13 +235,17 @@ def _decide_held(db: Database, kind: str, batch: Batch, policy: dict, held, user
 def apply(db: Database, kind: str, batch: Batch, policy: dict, held, ctx: Context) -> int:
     """Unlink the batch's rows in the caller's transaction; how many records were unlinked."""
     spec, anonymous = SPECS[kind], ctx.anonymous
-    if db.driver == "mysql" and spec.user == "borrowernumber" and not spec.delete and policy["respect_opt_in"]:
-        # MariaDB joins the users once per batch faster than it runs the opt-in subquery once per row.
-        due, params = _due(db, kind, "x", batch, {**policy, "respect_opt_in": False}, held, anonymous)
-        return db.execute(f"UPDATE {spec.table} x LEFT JOIN borrowers p ON p.borrowernumber = x.{spec.user} SET "
-                          f"x.{spec.user} = %s WHERE (p.privacy IS NULL OR p.privacy <> 0"
-                          + (f" OR x.{spec.key} IN {_in(batch.ids)}" if batch.ids else "") + ") AND " + due,
-                          [anonymous, *batch.ids, *params])
+    if db.driver == "mysql" and not spec.delete:
+        # MariaDB joins the users (and the step's own join) once per batch faster than it runs the same
+        # conditions as subqueries once per row.
+        due, params = _due(db, kind, "x", batch, {**policy, "respect_opt_in": False}, held, anonymous, joined=True)
+        choice = ""
+        if policy["respect_opt_in"]:
+            choice = "(p.privacy IS NULL OR p.privacy <> 0" + (
+                f" OR x.{spec.key} IN {_in(batch.ids)}" if batch.ids else "") + ") AND "
+        return db.execute(f"UPDATE {spec.table} x LEFT JOIN borrowers p ON p.borrowernumber = x.{spec.user}"
+                          f"{spec.joined.format(a='x')} SET x.{spec.user} = %s WHERE {choice}{due}",
+                          [anonymous, *(batch.ids if choice else []), *params])
     due, params = _due(db, kind, spec.table, batch, policy, held, anonymous)
     if spec.delete:
         return db.execute(f"DELETE FROM {spec.table} WHERE " + due, params)

@@ -90,7 +90,9 @@ class RetentionRun(models.Model):
 
     def totals(self) -> dict[str, int]:
         keys = ("examined", "unlinked", "kept_for_holds", "kept_opt_in")
-        return {key: sum(int(p.get(key, 0)) for p in self.progress.values()) for key in keys}
+        # None: not counted (a real run does not count what the users' own choice keeps; a dry run does).
+        return {key: None if any(p.get(key, 0) is None for p in self.progress.values()) else
+                sum(int(p.get(key, 0)) for p in self.progress.values()) for key in keys}
 
 
 class PrivacyAudit(models.Model):

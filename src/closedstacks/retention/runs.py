@@ -131,8 +131,12 @@ class _Holds:
 
 def _apply(state: dict, batch: Batch, *, unlinked: int) -> None:
     state["cursor"] = batch.to
-    for key in ("examined", "kept_for_holds", "kept_opt_in"):
+    for key in ("examined", "kept_for_holds"):
         state[key] = state.get(key, 0) + getattr(batch, key)
+    if batch.counted and state.get("kept_opt_in") is not None:
+        state["kept_opt_in"] += batch.kept_opt_in
+    else:  # a real run does not count what the users' choice keeps (a dry run does)
+        state["kept_opt_in"] = None
     state["unlinked"] = state.get("unlinked", 0) + unlinked
     state["pending"] = None
 
@@ -186,6 +190,12 @@ class _Walk:
     holds: _Holds
 
 
+def _held_for(state: dict, locked: float | None) -> None:
+    """The longest a batch held its locks in the library system: from its first change to its commit."""
+    if locked is not None:
+        state["longest_batch_s"] = max(state.get("longest_batch_s", 0.0), round(time.perf_counter() - locked, 4))
+
+
 def _resume(run: RetentionRun, walk: _Walk, state: dict) -> None:
     """Interrupted between recording a batch as pending and recording it as done: did it commit there?"""
     pending = Batch.from_json(state["pending"])
@@ -212,16 +222,17 @@ def _walk(run: RetentionRun, walk: _Walk, batch_size: int, should_stop, progress
     while not state["done"]:
         if should_stop():
             break
-        started = time.perf_counter()
         after = committed[0].to if committed is not None else state["cursor"]
         batch = engine.plan(db, walk.step, after, batch_size, walk.policy, walk.holds.current(), walk.ctx,
                             exact=run.dry_run)
-        changed = 0
+        changed, locked = 0, None
         if batch is not None and batch.unlinking and not run.dry_run:
+            locked = time.perf_counter()  # reading takes no locks; changing takes them until the commit
             changed = engine.apply(db, walk.step, batch, walk.policy, walk.holds.current(), walk.ctx)
             batch.applied(changed)
         if not changed:
             db.connection.rollback()
+            _held_for(state, locked)
         if committed is not None:  # the previous batch's end, recorded with whatever is recorded next
             _apply(state, committed[0], unlinked=committed[1])
             committed = None
@@ -238,10 +249,9 @@ def _walk(run: RetentionRun, walk: _Walk, batch_size: int, should_stop, progress
             saved = time.monotonic()
         if changed:
             db.connection.commit()
+            _held_for(state, locked)
             committed = (batch, changed)
         if batch is not None:
-            state["longest_batch_s"] = max(state.get("longest_batch_s", 0.0),
-                                           round(time.perf_counter() - started, 4))
             if progress:
                 progress(walk.step, batch.to, state["last"])
     if committed is not None:
