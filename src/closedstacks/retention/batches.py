@@ -50,9 +50,16 @@ class Held:
         return not ((self.date_from and day < self.date_from) or (self.date_to and day > self.date_to))
 
 
-def held_for(kind: str, held: dict[str, list[Held]]) -> list[str]:
-    """The users with a hold that covers ``kind`` on some date: their rows are decided one by one."""
-    return sorted(user for user, holds in held.items() if any(not h.kinds or kind in h.kinds for h in holds))
+def held_for(kind: str | None, held: dict[str, list[Held]]) -> list[int]:
+    """The (numeric) ids of the users with a hold that covers ``kind`` on some date (``None``: any hold): their rows
+    are decided one by one."""
+    return sorted(int(user) for user, holds in held.items() if str(user).isdigit() and (
+        kind is None or any(not h.kinds or kind in h.kinds for h in holds)))
+
+
+def in_list(values) -> str:
+    """``(%s, %s, …)``: one placeholder per value, for ``IN``."""
+    return "(" + ", ".join(["%s"] * len(values)) + ")"
 
 
 def covered(kind: str, user, day: dt.date | None, held: dict[str, list[Held]]) -> bool:

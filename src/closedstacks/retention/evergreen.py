@@ -41,6 +41,7 @@ from closedstacks.records.connectors.base import ConnectorError
 from closedstacks.records.connectors.db import Database
 from closedstacks.records.connectors.evergreen import schema
 from closedstacks.retention.batches import Batch, covered, day, held_for
+from closedstacks.retention.batches import in_list as _in
 
 # Short names used in the SQL below → Evergreen's tables (Database.table spells them per driver).
 TABLES = {"circ": "action.circulation", "aged_circ": "action.aged_circulation", "hold": "action.hold_request",
@@ -150,13 +151,9 @@ def extent(db: Database, kind: str) -> int:
     return int(db.one(f"SELECT MAX(id) FROM {db.table(TABLES[SPECS[kind].table])}")[0] or 0)
 
 
-def _in(values) -> str:
-    return "(" + ", ".join(["%s"] * len(values)) + ")"
-
-
 def _held(kind: str, held) -> list[int]:
     """The library system ids of the users under a hold for ``kind`` (their rows are decided one by one)."""
-    return [int(user) for user in held_for(kind, held) if str(user).isdigit()]
+    return held_for(kind, held)
 
 
 def _plain(db: Database) -> None:

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from closedstacks.records.connectors.base import ConnectorError
 from closedstacks.records.connectors.db import Database
 from closedstacks.retention.batches import Batch, covered, day, held_for
+from closedstacks.retention.batches import in_list as _in
 
 
 @dataclass(frozen=True)
@@ -107,15 +108,10 @@ def context(db: Database) -> Context:
     return Context(anonymous_patron(db))
 
 
-def _in(values) -> str:
-    return "(" + ", ".join(["%s"] * len(values)) + ")"
-
-
 def _held(kind: str, held) -> list[int]:
     spec = SPECS[kind]
     # Statistics cannot name single rows: any hold keeps all of that user's rows.
-    users = held_for(STEPS[kind], held) if spec.by_key else list(held)
-    return [int(u) for u in users if str(u).isdigit()]
+    return held_for(STEPS[kind] if spec.by_key else None, held)
 
 
 def _range(kind: str, alias: str, batch: Batch) -> tuple[str, list]:

@@ -190,7 +190,7 @@ class _Walk:
     holds: _Holds
 
 
-def _held_for(state: dict, locked: float | None) -> None:
+def _note_lock(state: dict, locked: float | None) -> None:
     """The longest a batch held its locks in the library system: from its first change to its commit."""
     if locked is not None:
         state["longest_batch_s"] = max(state.get("longest_batch_s", 0.0), round(time.perf_counter() - locked, 4))
@@ -232,7 +232,7 @@ def _walk(run: RetentionRun, walk: _Walk, batch_size: int, should_stop, progress
             batch.applied(changed)
         if not changed:
             db.connection.rollback()
-            _held_for(state, locked)
+            _note_lock(state, locked)
         if committed is not None:  # the previous batch's end, recorded with whatever is recorded next
             _apply(state, committed[0], unlinked=committed[1])
             committed = None
@@ -249,7 +249,7 @@ def _walk(run: RetentionRun, walk: _Walk, batch_size: int, should_stop, progress
             saved = time.monotonic()
         if changed:
             db.connection.commit()
-            _held_for(state, locked)
+            _note_lock(state, locked)
             committed = (batch, changed)
         if batch is not None:
             if progress:
