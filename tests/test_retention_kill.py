@@ -25,6 +25,13 @@ def links(path: Path) -> tuple[list, list]:
                 db.execute("SELECT reserve_id, borrowernumber FROM old_reserves ORDER BY reserve_id").fetchall())
 
 
+def changed_since(path: Path, process: subprocess.Popen) -> None:
+    """Wait until ``process`` commits a change to the library at ``path`` (or ends)."""
+    before = path.stat().st_mtime_ns
+    while process.poll() is None and path.stat().st_mtime_ns == before:
+        time.sleep(0.01)
+
+
 def counts(env: dict, name: str) -> dict:
     return json.loads(python_in(
         "import json\nfrom closedstacks.retention.models import RetentionRun as R\n"
@@ -56,7 +63,11 @@ def test_killed_at_random_and_resumed_it_ends_as_an_uninterrupted_run(scratch_ur
     killed = finished = 0
     for _ in range(KILLS):
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(1.0, 4.0))  # Django starts in about a second; the run itself takes about four
+        if rng.random() < 0.25:
+            time.sleep(rng.uniform(0.1, 1.0))  # while Django starts, or the run resumes
+        else:  # while the run changes the library, however fast this machine is
+            changed_since(paths["killed"], process)
+            time.sleep(rng.uniform(0.0, 0.3))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             killed += 1

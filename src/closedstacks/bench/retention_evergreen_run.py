@@ -135,6 +135,7 @@ def main(argv: list[str]) -> None:
         "run_s": round(run_s, 2), "run_unlinked": state["unlinked"], "status": done.status,
         "run_vs_single_update": round(run_s / single_s, 2) if single_s else None,
         "longest_batch_lock_s": max(p.get("longest_batch_s") or 0 for p in done.progress.values()),
+        "smallest_batch": min((p.get("smallest_batch") or batch for p in done.progress.values()), default=batch),
         "held_rows_changed": changed, "kept_for_holds": state["kept_for_holds"],
         "kept_opt_in": state["kept_opt_in"],
     }))

@@ -91,7 +91,8 @@ def main(argv: list[str]) -> None:
     run_s = time.perf_counter() - began
     state = done.progress["past_loans"]
     steps = {step: {"s": progress.get("elapsed_s"), "unlinked": progress.get("unlinked"),
-                    "longest_batch_s": progress.get("longest_batch_s")} for step, progress in done.progress.items()}
+                    "longest_batch_s": progress.get("longest_batch_s"),
+                    "smallest_batch": progress.get("smallest_batch")} for step, progress in done.progress.items()}
     with connect(where) as db:
         held_after = list(db.rows("SELECT issue_id, borrowernumber FROM old_issues WHERE issue_id IN ("
                                   + ", ".join(["%s"] * len(held_before)) + ") ORDER BY issue_id",

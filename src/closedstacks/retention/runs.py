@@ -39,6 +39,7 @@ from closedstacks.records.models import Connection, LegalHold
 from closedstacks.retention import evergreen, koha
 from closedstacks.retention.batches import Batch, Held
 from closedstacks.retention.models import RetentionRun
+from closedstacks.retention.pace import Pace
 from closedstacks.retention.services import PolicyError, policies_for
 
 BATCH = 5000
@@ -145,8 +146,9 @@ def execute(run: RetentionRun | int, *, batch_size: int = BATCH, should_stop=lam
             progress=None) -> RetentionRun:
     """Run (or resume) ``run`` to its end, or until ``should_stop()``; returns it with its counts.
 
-    ``progress(step, cursor, last)``, when given, is called after every batch (``last``: the step's highest key
-    when the step started)."""
+    ``batch_size`` is the most keys a batch spans; ``pace.Pace`` makes batches smaller while they hold their locks
+    for long. ``progress(step, cursor, last)``, when given, is called after every batch (``last``: the step's
+    highest key when the step started)."""
     run = RetentionRun.objects.select_related("connection").get(pk=run.pk if isinstance(run, RetentionRun) else run)
     if run.status == RetentionRun.Status.DONE:
         return run
@@ -190,10 +192,14 @@ class _Walk:
     holds: _Holds
 
 
-def _note_lock(state: dict, locked: float | None) -> None:
-    """The longest a batch held its locks in the library system: from its first change to its commit."""
+def _note_lock(state: dict, pace: Pace, batch: Batch, locked: float | None) -> None:
+    """How long a batch held its locks in the library system (from its first change to its commit): the longest
+    is reported, and the next batch's size follows it."""
     if locked is not None:
-        state["longest_batch_s"] = max(state.get("longest_batch_s", 0.0), round(time.perf_counter() - locked, 4))
+        held = time.perf_counter() - locked
+        state["longest_batch_s"] = max(state.get("longest_batch_s", 0.0), round(held, 4))
+        pace.measured(batch.to - batch.after, held)
+        state["smallest_batch"] = min(state.get("smallest_batch") or pace.size, pace.size)
 
 
 def _resume(run: RetentionRun, walk: _Walk, state: dict) -> None:
@@ -218,12 +224,13 @@ def _walk(run: RetentionRun, walk: _Walk, batch_size: int, should_stop, progress
         state["last"] = engine.extent(db, walk.step)
         db.connection.rollback()
     committed = None  # the last batch (and what it changed), committed there and recorded here as pending
+    pace = Pace(batch_size)
     began = saved = time.monotonic()
     while not state["done"]:
         if should_stop():
             break
         after = committed[0].to if committed is not None else state["cursor"]
-        batch = engine.plan(db, walk.step, after, batch_size, walk.policy, walk.holds.current(), walk.ctx,
+        batch = engine.plan(db, walk.step, after, pace.size, walk.policy, walk.holds.current(), walk.ctx,
                             exact=run.dry_run)
         changed, locked = 0, None
         if batch is not None and batch.unlinking and not run.dry_run:
@@ -232,7 +239,7 @@ def _walk(run: RetentionRun, walk: _Walk, batch_size: int, should_stop, progress
             batch.applied(changed)
         if not changed:
             db.connection.rollback()
-            _note_lock(state, locked)
+            _note_lock(state, pace, batch, locked)
         if committed is not None:  # the previous batch's end, recorded with whatever is recorded next
             _apply(state, committed[0], unlinked=committed[1])
             committed = None
@@ -249,7 +256,7 @@ def _walk(run: RetentionRun, walk: _Walk, batch_size: int, should_stop, progress
             saved = time.monotonic()
         if changed:
             db.connection.commit()
-            _note_lock(state, locked)
+            _note_lock(state, pace, batch, locked)
             committed = (batch, changed)
         if batch is not None:
             if progress:
