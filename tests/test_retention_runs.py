@@ -86,6 +86,24 @@ def expected_unlinked(where, held_user: int) -> set[int]:
                 if not (int(user) == held_user and HOLD_FROM.isoformat() <= str(day)[:10] <= HOLD_TO.isoformat())}
 
 
+def logs(where) -> set[int]:
+    with connect(where) as db:
+        return {int(r[0]) for r in db.rows("SELECT action_id FROM action_logs")}
+
+
+def expected_logs_deleted(where, held_user: int) -> set[int]:
+    """Koha's circulation and patron log entries naming a patron, older than the loans' 30 days, not opted in, not
+    under the hold (the hold covers the loans' dates): deleted, as Koha's cleanup_database.pl --logs does."""
+    cutoff = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
+    with connect(where) as db:
+        anonymous = int(db.one("SELECT value FROM systempreferences WHERE variable = 'AnonymousPatron'")[0])
+        rows = db.rows("SELECT l.action_id, l.object, l.timestamp FROM action_logs l LEFT JOIN borrowers p ON "
+                       "p.borrowernumber = l.object WHERE l.module IN ('CIRCULATION', 'MEMBERS') AND l.object <> %s "
+                       "AND l.timestamp < %s AND (p.privacy IS NULL OR p.privacy <> 0)", (anonymous, cutoff))
+        return {int(pk) for pk, user, day in rows
+                if not (int(user) == held_user and HOLD_FROM.isoformat() <= str(day)[:10] <= HOLD_TO.isoformat())}
+
+
 def hold_on(accounts, card: str):
     set_officer(accounts["officer"])
     matter = matter_at("explained", accounts)
@@ -108,6 +126,7 @@ def test_a_run_unlinks_exactly_what_the_policy_says_and_nothing_held(driver, acc
         own_renewals_before = db.one(OWN_RENEWALS, (koha_engine.anonymous_patron(db),))[0]
     stats_before = statistics(where)
     fines_before, fines_due = fines(where)
+    logs_before, logs_due = logs(where), expected_logs_deleted(where, held_user)
 
     dry = runs.execute(runs.start(library["connection"], by=accounts["officer"], dry_run=True), batch_size=250)
     assert dry.status == "done" and dry.progress["past_loans"]["unlinked"] == len(want)
@@ -164,6 +183,9 @@ def test_a_run_unlinks_exactly_what_the_policy_says_and_nothing_held(driver, acc
     fines_after, _left = fines(where)
     assert {pk for pk in fines_before if fines_before[pk] != fines_after[pk]} == fines_due
     assert fines_due and all(fines_after[pk] == anonymous for pk in fines_due)
+    # Koha's log: exactly its entries naming a patron past the period, the held user's within the hold kept.
+    assert logs_due and logs_before - logs(where) == logs_due
+    assert done.progress["action_logs"]["unlinked"] == len(logs_due)
 
     again = runs.execute(runs.start(library["connection"], by=accounts["officer"]), batch_size=250)
     assert again.progress["past_loans"]["unlinked"] == 0 and loans(where) == after  # nothing more to do

@@ -20,7 +20,10 @@ Koha's conventions:
   ranges of ``borrowernumber`` (indexed) instead, and the rows of a user
   under any legal hold are all kept;
 - search history (``search_history``, by ``time``) is deleted, as
-  ``cleanup_database.pl --searchhistory`` does.
+  ``cleanup_database.pl --searchhistory`` does;
+- Koha's log (``action_logs``) of circulation and of changes to patrons,
+  whose ``object`` is the patron: deleted after the loans' period (the
+  loans' policy), as ``cleanup_database.pl --logs`` does.
 
 A user whose ``privacy`` is 0 chose to keep their history. Each batch is a
 key range of about ``size`` rows; the unlink conditions (closed before the
@@ -78,11 +81,15 @@ SPECS = {
     "past_holds": Spec("old_reserves", "reserve_id", "borrowernumber", "timestamp", "reservedate"),
     "statistics": Spec("statistics", "borrowernumber", "borrowernumber", "datetime", "datetime"),
     "search_history": Spec("search_history", "id", "userid", "time", "time", delete=True),
+    # Koha's own log of circulation and of changes to patrons names the patron as its object: deleted after the
+    # loans' period, as ``cleanup_database.pl --logs`` does (other modules' objects are not users).
+    "action_logs": Spec("action_logs", "action_id", "object", "timestamp", "timestamp", delete=True,
+                        also="{a}.module IN ('CIRCULATION', 'MEMBERS')", needs=("module",)),
 }
 # Each step of a run and the policy it follows, in the order a run takes them (renewals after the loans).
 STEPS = {"past_loans": "past_loans", "renewals": "past_loans", "last_borrowers": "past_loans",
          "past_holds": "past_holds", "fines": "fines", "statistics": "statistics",
-         "search_history": "search_history"}
+         "search_history": "search_history", "action_logs": "past_loans"}
 
 
 def anonymous_patron(db: Database) -> int:

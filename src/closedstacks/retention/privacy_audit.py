@@ -7,7 +7,8 @@ it — never a user. Users under a legal hold are left out of every count
 leaves these behind: past loans and holds still linked after the retention
 period (and those of users who asked never to keep any),
 ``statistics.borrowernumber``, ``items_last_borrower``, the patron's own
-renewals on anonymized loans, ``search_history`` and ``action_logs``. For
+renewals on anonymized loans, ``search_history`` and ``action_logs`` (a
+retention run clears each of these). For
 Evergreen: circulations and holds still linked after the retention period
 that a run would age (counted with the run's own SQL, renewal chains whole),
 reading history (``action.usr_circ_history``) of users who did not opt in
@@ -102,9 +103,12 @@ def _koha(db: Database, cutoffs: dict[str, dt.date], opt_in: dict[str, bool], he
           [db.date_param(cutoffs.get("search_history", loans_cutoff))], "userid")
     check("action_logs", _("Circulation and patron log entries naming a borrower, older than the retention "
                            "period"), "low",
-          _("Purge them with Koha's cleanup_database.pl --logs, or turn off CirculationLog and BorrowersLog."),
-          "SELECT COUNT(*), MIN(timestamp) FROM action_logs WHERE module IN ('CIRCULATION', 'MEMBERS') AND "
-          "object IS NOT NULL AND timestamp < %s", [db.date_param(loans_cutoff)], "object")
+          _("Run retention (it deletes them, as Koha's cleanup_database.pl --logs does), or turn off "
+            "CirculationLog and BorrowersLog."),
+          "SELECT COUNT(*), MIN(timestamp) FROM action_logs l WHERE module IN ('CIRCULATION', 'MEMBERS') AND "
+          "object IS NOT NULL AND object <> %s AND timestamp < %s" + (
+              " AND NOT EXISTS (SELECT 1 FROM borrowers p WHERE p.borrowernumber = l.object AND p.privacy = 0)"
+              if opt_in.get("past_loans", True) else ""), [anonymous, db.date_param(loans_cutoff)], "object")
     return found
 
 
