@@ -74,16 +74,21 @@ def held_card(where) -> tuple[str, int]:
     return card, int(user)
 
 
-def expected_unlinked(where, held_user: int) -> set[int]:
-    """The test's own answer: returned more than 30 days ago, linked, not opted in, not under the hold."""
+def outside_the_hold(where, held_user: int, sql: str) -> set[int]:
+    """The keys ``sql`` selects (key, user, date; its parameters: the AnonymousPatron and the 30-day cutoff), less
+    the held user's rows within the hold's dates."""
     cutoff = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
     with connect(where) as db:
         anonymous = int(db.one("SELECT value FROM systempreferences WHERE variable = 'AnonymousPatron'")[0])
-        rows = db.rows("SELECT x.issue_id, x.borrowernumber, x.issuedate FROM old_issues x JOIN borrowers p ON "
-                       "p.borrowernumber = x.borrowernumber WHERE x.borrowernumber <> %s AND x.returndate < %s AND "
-                       "p.privacy <> 0", (anonymous, cutoff))
-        return {int(pk) for pk, user, day in rows
+        return {int(pk) for pk, user, day in db.rows(sql, (anonymous, cutoff))
                 if not (int(user) == held_user and HOLD_FROM.isoformat() <= str(day)[:10] <= HOLD_TO.isoformat())}
+
+
+def expected_unlinked(where, held_user: int) -> set[int]:
+    """The test's own answer: returned more than 30 days ago, linked, not opted in, not under the hold."""
+    return outside_the_hold(where, held_user, "SELECT x.issue_id, x.borrowernumber, x.issuedate FROM old_issues x "
+                            "JOIN borrowers p ON p.borrowernumber = x.borrowernumber WHERE x.borrowernumber <> %s "
+                            "AND x.returndate < %s AND p.privacy <> 0")
 
 
 def logs(where) -> set[int]:
@@ -94,14 +99,10 @@ def logs(where) -> set[int]:
 def expected_logs_deleted(where, held_user: int) -> set[int]:
     """Koha's circulation and patron log entries naming a patron, older than the loans' 30 days, not opted in, not
     under the hold (the hold covers the loans' dates): deleted, as Koha's cleanup_database.pl --logs does."""
-    cutoff = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
-    with connect(where) as db:
-        anonymous = int(db.one("SELECT value FROM systempreferences WHERE variable = 'AnonymousPatron'")[0])
-        rows = db.rows("SELECT l.action_id, l.object, l.timestamp FROM action_logs l LEFT JOIN borrowers p ON "
-                       "p.borrowernumber = l.object WHERE l.module IN ('CIRCULATION', 'MEMBERS') AND l.object <> %s "
-                       "AND l.timestamp < %s AND (p.privacy IS NULL OR p.privacy <> 0)", (anonymous, cutoff))
-        return {int(pk) for pk, user, day in rows
-                if not (int(user) == held_user and HOLD_FROM.isoformat() <= str(day)[:10] <= HOLD_TO.isoformat())}
+    return outside_the_hold(where, held_user, "SELECT l.action_id, l.object, l.timestamp FROM action_logs l LEFT "
+                            "JOIN borrowers p ON p.borrowernumber = l.object WHERE l.module IN ('CIRCULATION', "
+                            "'MEMBERS') AND l.object <> %s AND l.timestamp < %s AND (p.privacy IS NULL OR "
+                            "p.privacy <> 0)")
 
 
 def hold_on(accounts, card: str):
