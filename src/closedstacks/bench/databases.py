@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 
-def _with_database(url: str, name: str) -> str:
+def with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
 
@@ -25,7 +25,7 @@ def postgres_reachable(url: str) -> str | None:
     import psycopg
 
     try:
-        with psycopg.connect(_with_database(url, "postgres"), connect_timeout=5):
+        with psycopg.connect(with_database(url, "postgres"), connect_timeout=5):
             return None
     except psycopg.Error as exc:
         return str(exc).strip().splitlines()[0]
@@ -45,11 +45,11 @@ def scratch_database(engine: str, postgres_url: str = "postgres://postgres@127.0
         from psycopg import sql
 
         name = f"closedstacks_scratch_{secrets.token_hex(4)}"
-        admin = _with_database(postgres_url, "postgres")
+        admin = with_database(postgres_url, "postgres")
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         try:
-            yield _with_database(postgres_url, name)
+            yield with_database(postgres_url, name)
         finally:
             with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
@@ -96,7 +96,7 @@ def scratch_ils_database(driver: str, server_url: str | None = None):
     with pymysql.connect(**admin) as conn, conn.cursor() as cursor:
         cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
     try:
-        yield _with_database(server_url or MARIADB_URL, name)
+        yield with_database(server_url or MARIADB_URL, name)
     finally:
         with pymysql.connect(**admin) as conn, conn.cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")

@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 
-from closedstacks.bench.databases import POSTGRES_URL, _with_database, scratch_database, scratch_ils_database
+from closedstacks.bench.databases import POSTGRES_URL, scratch_database, scratch_ils_database, with_database
 
 
 @contextlib.contextmanager
@@ -35,11 +35,11 @@ def copy_of(url: str):
 
     name = f"closedstacks_copy_{secrets.token_hex(4)}"
     source = url.rsplit("/", 1)[1]
-    admin = _with_database(url, "postgres")
+    admin = with_database(url, "postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(source)))
     try:
-        yield _with_database(url, name)
+        yield with_database(url, name)
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
