@@ -64,6 +64,9 @@ def sample_kwargs(accounts):
 
     ils = Connection.objects.create(name="koha", connector="koha", driver="sqlite", database="/nonexistent.db")
     training_module = {"pk": Module.objects.first().pk}  # a starter module
+    from closedstacks.reports.models import TransparencyReport
+
+    transparency = {"pk": TransparencyReport.objects.create(year=2025, created_by=accounts["officer"]).pk}
     return {
         "accounts:detail": {"pk": target},
         "accounts:action": {"pk": target, "action": "unlock"},
@@ -102,6 +105,11 @@ def sample_kwargs(accounts):
         "training:module": training_module,
         "training:module-edit": training_module,
         "training:version-new": training_module,
+        "reports:report": transparency,
+        "reports:narrative": transparency,
+        "reports:publish": transparency,
+        "reports:pdf": transparency,
+        "reports:csv": transparency,
     }
 
 

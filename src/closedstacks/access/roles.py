@@ -41,19 +41,19 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
         "matter:read", "matter:explain", "matter:instrument", "matter:withdraw", "matter:warrant",
         "policy:manage", "deadline:read", "incident:read", "incident:manage", "breach:identities",
         "training:manage", "training:compliance", "contacts:manage", "hold:read", "matter:release", "matter:close",
-        "retention:read", "retention:manage",
+        "retention:read", "retention:manage", "transparency:read", "transparency:manage",
     },
     Role.DIRECTOR: EVERYONE | DESK | {
         "matter:read", "matter:instrument", "matter:assign", "matter:scope", "matter:decide", "matter:withdraw",
         "matter:warrant", "deadline:read", "incident:read", "breach:identities", "training:compliance",
-        "hold:read", "matter:release", "matter:close", "retention:read",
+        "hold:read", "matter:release", "matter:close", "retention:read", "transparency:read",
     },
     Role.COUNSEL: EVERYONE | DESK | {"matter:read", "matter:review", "matter:scope", "checklist:manage",
                                      "deadline:read", "hold:read"},
     # The custodian compiles productions inside an approved scope, and may hand them over at the appearance.
     Role.CUSTODIAN: EVERYONE | DESK | {"matter:read", "hold:read", "matter:produce", "matter:release",
                                        "retention:read"},
-    Role.AUDITOR: EVERYONE | {"audit:read", "audit:verify", "retention:read"},
+    Role.AUDITOR: EVERYONE | {"audit:read", "audit:verify", "retention:read", "transparency:read"},
     # An administrator manages accounts and the system, and reads no matter and no report but their own.
     Role.ADMIN: EVERYONE | {"account:manage", "library:manage", "contacts:manage", "connector:manage"},
 }

@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "closedstacks.training",
     "closedstacks.records",
     "closedstacks.retention",
+    "closedstacks.reports",
     "closedstacks.matters",
     "closedstacks.api",
     "ninja",

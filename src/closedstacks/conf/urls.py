@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("closedstacks.training.urls")),
     path("", include("closedstacks.records.urls")),
     path("", include("closedstacks.retention.urls")),
+    path("", include("closedstacks.reports.urls")),
     path("api/v1/", declared_patterns()),
 ]

@@ -25,6 +25,7 @@ LINKS = [
     ("records:holds", _("Holds")),
     ("retention:policies", _("Retention")),
     ("retention:privacy-audit", _("Privacy audit")),
+    ("reports:reports", _("Transparency")),
     ("audit:entries", _("Audit trail")),
     ("accounts:list", _("Accounts")),
     ("library:profile", _("The library")),
