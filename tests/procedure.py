@@ -93,3 +93,24 @@ def matter_at(state: str, accounts, *, nondisclosure: bool = False, defective_fi
     matter = perform(matter, "approve_scope", by=counsel)
     assert matter.state == "scope_approved"
     return matter
+
+
+_STORED = iter(range(1, 10_000_000))
+
+
+def stored_matter(accounts, *, state="closed", kind="inquiry", outcome="", types=(), gag_until=None, at=None,
+                  **extra):
+    """A matter stored as the procedure leaves it (state, outcome, instruments), logged at ``at`` (now): for tests
+    that count matters, many of them, without walking each one through the procedure."""
+    from closedstacks.matters.models import Instrument, Matter
+
+    n = next(_STORED)
+    found = Matter.objects.create(reference=f"T-{n}", state=state, kind=kind, outcome=outcome,
+                                  logged_at=at or timezone.now(), logged_by=accounts["staff"],
+                                  requester_name="Someone", channel="in_person", request_text="records",
+                                  nondisclosure=gag_until is not None, nondisclosure_until=gag_until, **extra)
+    for kind_of in types:
+        Instrument.objects.create(matter=found, type=kind_of, issuing_authority="Court",
+                                  received_by=accounts["officer"], nondisclosure=gag_until is not None,
+                                  nondisclosure_until=gag_until)
+    return found

@@ -14,34 +14,21 @@ from django.utils import timezone
 
 from closedstacks.audit.models import AuditEntry
 from closedstacks.incidents.models import Incident
-from closedstacks.matters.models import EmergencyRecord, Instrument, Matter, WarrantRecord
+from closedstacks.matters.models import EmergencyRecord, WarrantRecord
 from closedstacks.matters.procedure import perform
 from closedstacks.reports import figures as reckon
 from closedstacks.reports import services
 from closedstacks.reports.models import TransparencyReport
 from tests.conftest import pdf_text, text
-from tests.procedure import matter_at
+from tests.procedure import matter_at, stored_matter
 
 LAST_YEAR = timezone.localdate().year - 1
 IN_PERIOD = timezone.make_aware(dt.datetime(LAST_YEAR, 3, 15, 10, 0))
 PERIOD = reckon.Period(LAST_YEAR)
-made = iter(range(1, 1_000_000))
 
 
-def matter(accounts, *, state="closed", kind="inquiry", outcome="", types=(), gag_until=None, at=IN_PERIOD,
-           **extra) -> Matter:
-    """A matter as the procedure leaves it (state, outcome, instruments), logged at ``at``."""
-    n = next(made)
-    found = Matter.objects.create(reference=f"T-{n}", state=state, kind=kind, outcome=outcome, logged_at=at,
-                                  logged_by=accounts["staff"], requester_name="Someone", channel="in_person",
-                                  request_text="records", nondisclosure=gag_until is not None,
-                                  nondisclosure_until=gag_until, **extra)
-    for kind_of in types:
-        Instrument.objects.create(matter=found, type=kind_of, issuing_authority="Court",
-                                  received_by=accounts["officer"], nondisclosure=gag_until is not None,
-                                  nondisclosure_until=gag_until)
-    return found
-
+def stored(accounts, **fields):
+    return stored_matter(accounts, at=fields.pop("at", IN_PERIOD), **fields)
 
 def threat(accounts, *, on=None, kind="threat", at=IN_PERIOD) -> Incident:
     return Incident.objects.create(kind=kind, what="demand", matter=on, reported_by=accounts["staff"],
@@ -51,24 +38,24 @@ def threat(accounts, *, on=None, kind="threat", at=IN_PERIOD) -> Incident:
 def library(accounts) -> dict:
     """A year of matters whose figures are known: (type, outcome) -> count, and the rest."""
     for _ in range(3):
-        matter(accounts, outcome="released_full", types=["subpoena_duces_tecum"])
-    matter(accounts, outcome="released_part", types=["subpoena_duces_tecum"])
-    matter(accounts, state="quashed", outcome="quashed", types=["subpoena_duces_tecum"])
-    matter(accounts, state="challenged", types=["court_order"])
-    matter(accounts, state="in_review", types=["court_order"])
-    matter(accounts, state="withdrawn", outcome="withdrawn", types=["administrative_subpoena"])
+        stored(accounts, outcome="released_full", types=["subpoena_duces_tecum"])
+    stored(accounts, outcome="released_part", types=["subpoena_duces_tecum"])
+    stored(accounts, state="quashed", outcome="quashed", types=["subpoena_duces_tecum"])
+    stored(accounts, state="challenged", types=["court_order"])
+    stored(accounts, state="in_review", types=["court_order"])
+    stored(accounts, state="withdrawn", outcome="withdrawn", types=["administrative_subpoena"])
     for _ in range(2):
-        matter(accounts, state="declined", outcome="declined")
-    warrant = matter(accounts, kind="warrant", outcome="warrant executed", types=["search_warrant"])
+        stored(accounts, state="declined", outcome="declined")
+    warrant = stored(accounts, kind="warrant", outcome="warrant executed", types=["search_warrant"])
     WarrantRecord.objects.create(matter=warrant, executed_at=IN_PERIOD, inventory=["circulation printout"],
                                  recorded_by=accounts["officer"])
-    emergency = matter(accounts, kind="emergency", outcome="emergency decided")
+    emergency = stored(accounts, kind="emergency", outcome="emergency decided")
     EmergencyRecord.objects.create(matter=emergency, statement="danger", signed_by="Sgt. X",
                                    disclose_identity=False, recorded_by=accounts["officer"])
-    matter(accounts, state="received", types=["preservation_request"])
-    matter(accounts, state="received", types=["preservation_request"])
+    stored(accounts, state="received", types=["preservation_request"])
+    stored(accounts, state="received", types=["preservation_request"])
     # Outside the period: counted nowhere.
-    matter(accounts, outcome="released_full", types=["subpoena_duces_tecum"],
+    stored(accounts, outcome="released_full", types=["subpoena_duces_tecum"],
            at=timezone.make_aware(dt.datetime(LAST_YEAR - 1, 12, 31, 23, 0)))
     threat(accounts)
     threat(accounts, kind="unauthorized_demand")
@@ -109,7 +96,7 @@ def test_through_the_procedure_declined_challenged_and_gagged_matters_land_where
 def test_banded_counts_are_bands_and_bands_of_1000_when_chosen(accounts):
     assert reckon.band(0, 500) == reckon.band(499, 500) == "0\u2013499"
     assert reckon.band(500, 500) == "500\u2013999" and reckon.band(1999, 1000) == "1000\u20131999"
-    matter(accounts, state="received", types=["nsl"])
+    stored(accounts, state="received", types=["nsl"])
     found = reckon.compute(PERIOD, band_size=1000)
     assert {b["key"]: b["band"] for b in found["banded"]} == {"nsl": "0\u2013999", "fisa": "0\u2013999",
                                                               "nondisclosure": "0\u2013999"}
@@ -131,7 +118,7 @@ def test_no_figure_nor_any_difference_of_figures_reveals_a_banded_matter(account
         state, outcome = rng.choice(outcomes)
         types = [rng.choice(["nsl", "fisa_order"])] if n % 2 else [rng.choice(
             ["subpoena", "subpoena_duces_tecum", "court_order", "preservation_request", "search_warrant"])]
-        banded = matter(accounts, state=state, outcome=outcome, types=types, gag_until=None if n % 2 else later)
+        banded = stored(accounts, state=state, outcome=outcome, types=types, gag_until=None if n % 2 else later)
         if n % 3 == 0:
             threat(accounts, on=banded, kind=rng.choice(["threat", "unauthorized_demand"]))
     after = reckon.compute(PERIOD)
@@ -139,15 +126,15 @@ def test_no_figure_nor_any_difference_of_figures_reveals_a_banded_matter(account
     assert after["banded"] == before["banded"]  # still 0–499 each: the bands say nothing more
 
     # The same kind of matter without the order (and not national security) is counted exactly.
-    matter(accounts, state="closed", outcome="released_full", types=["subpoena"])
+    stored(accounts, state="closed", outcome="released_full", types=["subpoena"])
     assert reckon.exact_figures(reckon.compute(PERIOD)) != reckon.exact_figures(before)
 
 
 def test_an_expired_order_is_reported_like_any_other_matter(accounts):
-    matter(accounts, outcome="released_full", types=["subpoena"], gag_until=timezone.localdate() - dt.timedelta(1))
+    stored(accounts, outcome="released_full", types=["subpoena"], gag_until=timezone.localdate() - dt.timedelta(1))
     assert reckon.compute(PERIOD)["outcomes"]["released_full"] == 1
     # National security letters are banded whether or not their order has expired.
-    matter(accounts, outcome="released_full", types=["nsl"], gag_until=timezone.localdate() - dt.timedelta(1))
+    stored(accounts, outcome="released_full", types=["nsl"], gag_until=timezone.localdate() - dt.timedelta(1))
     assert reckon.compute(PERIOD)["outcomes"]["released_full"] == 1
 
 
@@ -163,7 +150,7 @@ def test_publishing_freezes_the_figures_and_is_audited(accounts):
         services.save_narrative(report, narrative="stale", version=report.version - 1, by=officer)
     report = services.publish(report, version=report.version, by=officer)
     assert report.published and report.figures["total"] == 12
-    matter(accounts, outcome="released_full", types=["subpoena"])  # after publication
+    stored(accounts, outcome="released_full", types=["subpoena"])  # after publication
     assert services.figures_of(report)["total"] == 12  # frozen
     with pytest.raises(services.ReportError, match="published"):
         services.save_narrative(report, narrative="edit", version=report.version, by=officer)

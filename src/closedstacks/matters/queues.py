@@ -53,9 +53,16 @@ def _queue(user, name: str) -> tuple[set, Q]:
 QUEUES = ("waiting", "open", "closed")
 
 
-def queue(user, name: str):
-    """The whole queue as one query (for counts and the API)."""
+def states_of(name: str) -> set:
+    """Every state a matter in queue ``name`` may stand at (for narrowing a queue to one of them)."""
+    return set(OPEN_STATES) if name in ("waiting", "open") else set(CLOSED_STATES)
+
+
+def queue(user, name: str, *, only: str | None = None):
+    """The whole queue as one query (for counts and the API); ``only``: matters at that state."""
     states, condition = _queue(user, name)
+    if only:
+        states = states & {only}
     return Matter.objects.visible_to(user).filter(condition, state__in=states).select_related("counsel")
 
 
@@ -69,8 +76,9 @@ _STATE = "\x00state\x00"  # stands for the state while the query is compiled onc
 
 
 def page(user, name: str, *, newest_first: bool = True, after: tuple[dt.datetime, int] | None = None,
-         size: int = 50) -> list[dict]:
-    """Up to ``size`` rows of a queue, following ``after`` (the last one shown), newest or oldest first.
+         size: int = 50, only: str | None = None) -> list[dict]:
+    """Up to ``size`` rows of a queue (``only``: at that state), following ``after`` (the last one shown), newest
+    or oldest first.
 
     The query is compiled once, for a placeholder state, and run once per
     state of the queue: each run reads at most ``size`` rows from the
@@ -78,6 +86,8 @@ def page(user, name: str, *, newest_first: bool = True, after: tuple[dt.datetime
     cost more than running it.
     """
     states, condition = _queue(user, name)
+    if only:
+        states = states & {only}
     base = Matter.objects.visible_to(user).filter(condition)
     order = ("-logged_at", "-pk") if newest_first else ("logged_at", "pk")
     if after is not None:

@@ -6,6 +6,7 @@ from closedstacks.reports import views
 app_name = "reports"
 
 urlpatterns = [
+    path("dashboard/", scope("dashboard:read", views.dashboard), name="dashboard"),
     path("reports/transparency/", scope("transparency:read", views.reports), name="reports"),
     path("reports/transparency/new/", scope("transparency:manage", views.create), name="create"),
     path("reports/transparency/<int:pk>/", scope("transparency:read", views.report), name="report"),

@@ -94,3 +94,9 @@ def report_csv(request, pk: int):
     found = get_object_or_404(TransparencyReport, pk=pk)
     return download(services.as_csv(found).encode(), content_type="text/csv; charset=utf-8",
                     filename=f"transparency-report-{found.period.label}.csv")
+
+
+def dashboard(request):
+    from closedstacks.reports.dashboard import tiles_for
+
+    return render(request, "reports/dashboard.html", {"tiles": tiles_for(request.user)})

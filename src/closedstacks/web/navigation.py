@@ -16,6 +16,7 @@ from closedstacks.access.scopes import declared_scope, user_has_scope
 # (URL name, label), in the order shown. Later apps add theirs here.
 LINKS = [
     ("web:home", _("Home")),
+    ("reports:dashboard", _("Dashboard")),
     ("matters:log", _("Log an inquiry")),
     ("incidents:new", _("Report a problem")),
     ("incidents:desk", _("Reports")),
