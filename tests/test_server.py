@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -11,7 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.conftest import cli_env, closedstacks
+from tests.conftest import cli_env, closedstacks, python_in
 
 
 def free_port() -> int:
@@ -66,8 +67,40 @@ def test_demo_sets_up_accounts_for_every_role_and_says_it_is_a_demo(tmp_path):
     demo_db = {**env, "CLOSEDSTACKS_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'demo.sqlite3'}"}
     tested = closedstacks("connector", "test", "demo-koha", env=demo_db)
     assert tested.returncode == 0 and "Connection OK." in tested.stdout and "old_issues" in tested.stdout
+    # A lived-in library: matters at every step, and the rest of the product with a history.
+    assert "Made the demo library's matters" in first.stdout
+    lived_in = json.loads(python_in(LIVED_IN, env=demo_db))
+    assert {"referred", "declined", "in_review", "defective", "challenged", "scope_proposed", "production_review",
+            "closed", "warrant_executed", "emergency_pending", "withdrawn"} <= set(lived_in["states"])
+    assert lived_in["warrant"] and lived_in["gagged_seen_by"] == ["counsel", "director", "officer"]
+    assert lived_in["incidents"] >= 3 and lived_in["completions"] > 0 and lived_in["report"] == "draft"
+    assert lived_in["runs"] == [True, False] and lived_in["census"] >= 2 and lived_in["audits"] == 2
     again = closedstacks("demo", "--no-serve", env=env)  # a second run changes nothing
-    assert again.returncode == 0 and again.stdout == first.stdout
+    assert again.returncode == 0 and again.stdout == first.stdout.replace(
+        "Made the demo library's matters, reports, training and retention history.\n", "")
+    assert json.loads(python_in(LIVED_IN, env=demo_db)) == lived_in
+
+
+LIVED_IN = """
+import json
+from closedstacks.accounts.models import User
+from closedstacks.incidents.models import Incident
+from closedstacks.matters.models import Matter
+from closedstacks.reports.models import TransparencyReport
+from closedstacks.retention.models import LinkedCensus, PrivacyAudit, RetentionRun
+from closedstacks.training.models import Completion
+gagged = Matter.objects.get(nondisclosure=True)
+print(json.dumps({
+    "states": sorted(set(Matter.objects.values_list("state", flat=True))),
+    "warrant": Matter.objects.filter(kind="warrant").exists(),
+    "gagged_seen_by": sorted(u.username for u in User.objects.all() if Matter.objects.visible_to(u).filter(
+        pk=gagged.pk).exists()),
+    "incidents": Incident.objects.count(), "completions": Completion.objects.count(),
+    "report": TransparencyReport.objects.get().status,
+    "runs": list(RetentionRun.objects.order_by("pk").values_list("dry_run", flat=True)),
+    "census": LinkedCensus.objects.count(), "audits": PrivacyAudit.objects.count(),
+}))
+"""
 
 
 def test_demo_serves_the_library_on_its_port(tmp_path):
@@ -75,7 +108,7 @@ def test_demo_serves_the_library_on_its_port(tmp_path):
     port = free_port()
     server = start(["demo", "--bind", f"127.0.0.1:{port}"], env)
     try:
-        page = wait_for(f"http://127.0.0.1:{port}/sign-in/", server, timeout=180).decode()
+        page = wait_for(f"http://127.0.0.1:{port}/sign-in/", server, timeout=420).decode()  # the demo is made first
         assert "DEMO" in page and "demo-officer-pass" in page
         css = wait_for(f"http://127.0.0.1:{port}/static/closedstacks/site.css", server)
         assert b"--accent" in css

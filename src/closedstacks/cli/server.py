@@ -137,10 +137,13 @@ def demo(bind, no_serve):
     from closedstacks.audit.trail import cli_actor
     from closedstacks.demo.accounts import ensure_demo_accounts
     from closedstacks.demo.library_system import ensure_demo_library_system
+    from closedstacks.demo.lived_in import ensure_demo_matters
 
     call_command("migrate", interactive=False, verbosity=0)
     accounts = ensure_demo_accounts(by=cli_actor())
     ensure_demo_library_system(data_dir, by=cli_actor())
+    if ensure_demo_matters(data_dir):
+        click.echo("Made the demo library's matters, reports, training and retention history.")
     _collect_static()
     host = bind.rsplit(":", 1)
     url = f"http://{'127.0.0.1' if host[0] in ('0.0.0.0', '') else host[0]}:{host[1]}/"

@@ -337,5 +337,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"],
              "level": env_choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper()},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint reports each layout step at INFO: noise next to what an operator needs to read.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
