@@ -7,9 +7,10 @@ import datetime as dt
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from closedstacks.library.models import ChecklistItem, LibraryProfile
+from closedstacks.library.models import LibraryProfile
 from closedstacks.matters.procedure import perform
 from closedstacks.matters.steps.intake import log_inquiry
+from closedstacks.matters.steps.review import checklist_for
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -32,9 +33,7 @@ def instrument_data(**overrides) -> dict:
 
 
 def all_yes(matter) -> dict:
-    instrument = matter.current_instrument()
-    return {item.pk: ("yes", "") for item in ChecklistItem.objects.filter(instrument_type=instrument.type,
-                                                                          active=True)}
+    return {item.pk: ("yes", "") for item in checklist_for(matter)}
 
 
 def set_officer(officer) -> None:

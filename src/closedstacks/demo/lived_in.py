@@ -64,11 +64,10 @@ def _instrument(**overrides) -> dict:
 
 
 def _checklist_yes(matter) -> dict:
-    from closedstacks.library.models import ChecklistItem
+    """Counsel's answer "yes" to every item of the instrument's checklist."""
+    from closedstacks.matters.steps.review import checklist_for
 
-    instrument = matter.current_instrument()
-    return {item.pk: ("yes", "") for item in ChecklistItem.objects.filter(instrument_type=instrument.type,
-                                                                          active=True)}
+    return {item.pk: ("yes", "") for item in checklist_for(matter)}
 
 
 def _busiest_cards(path: Path, n: int) -> list[str]:
