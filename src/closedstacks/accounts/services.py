@@ -16,6 +16,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django_otp import devices_for_user
 
 from closedstacks.access.roles import Role
@@ -31,16 +32,20 @@ def _acting_user(by) -> User | None:
     return by if isinstance(by, User) else None
 
 
-def _not_self(user: User, by, doing: str) -> None:
+NOT_YOUR_OWN_ROLES = gettext_noop("You cannot change the roles of your own account; ask another administrator.")
+
+
+def _not_self(user: User, by, message: str) -> None:
     if _acting_user(by) is not None and by.pk == user.pk:
-        raise AccountError(f"You cannot {doing} your own account; ask another administrator.")
+        raise AccountError(message)
 
 
 def _check_roles(roles) -> list[str]:
     valid = {role.value for role in Role}
     unknown = sorted(set(roles) - valid)
     if unknown:
-        raise AccountError(f"Unknown role {', '.join(unknown)}; roles are {', '.join(r.value for r in Role)}.")
+        raise AccountError(gettext("Unknown role %(unknown)s; roles are %(roles)s.")
+                           % {"unknown": ", ".join(unknown), "roles": ", ".join(r.value for r in Role)})
     return sorted(set(roles), key=[r.value for r in Role].index)
 
 
@@ -60,7 +65,7 @@ def find_account(username: str) -> User:
     try:
         return User.objects.get(username__iexact=username.strip())
     except User.DoesNotExist:
-        raise AccountError(f"There is no account named {username!r}.") from None
+        raise AccountError(gettext("There is no account named %(name)r.") % {"name": username}) from None
 
 
 def _active_admins_besides(user: User) -> int:
@@ -77,13 +82,13 @@ def create_account(*, username: str, by, email: str = "", full_name: str = "", r
     """Create an account. Without a password, return a temporary one to be changed at first sign-in."""
     username = username.strip()
     if not username:
-        raise AccountError("A username is required.")
+        raise AccountError(gettext("A username is required."))
     try:
         User.username_validator(username)
     except ValidationError as exc:
         raise AccountError(" ".join(exc.messages)) from None
     if User.objects.filter(username__iexact=username).exists():
-        raise AccountError(f"An account named {username!r} already exists.")
+        raise AccountError(gettext("An account named %(name)r already exists.") % {"name": username})
     roles = _check_roles(roles)
     user = User(username=username, email=email.strip(), full_name=full_name.strip(), branch=_branch(branch))
     temporary = None
@@ -112,8 +117,9 @@ def _branch(name_or_branch):
         return name_or_branch or None
     found = Branch.objects.filter(name__iexact=str(name_or_branch).strip()).first()
     if found is None:
-        names = ", ".join(Branch.objects.values_list("name", flat=True)) or "none yet"
-        raise AccountError(f"There is no branch named {name_or_branch!r} (branches: {names}).")
+        names = ", ".join(Branch.objects.values_list("name", flat=True)) or gettext("none yet")
+        raise AccountError(gettext("There is no branch named %(name)r (branches: %(names)s).")
+                           % {"name": name_or_branch, "names": names})
     return found
 
 
@@ -129,7 +135,7 @@ def set_branch(user: User, branch, *, by) -> None:
 
 def grant_role(user: User, role: str, *, by) -> bool:
     (role,) = _check_roles([role])
-    _not_self(user, by, "change the roles of")
+    _not_self(user, by, gettext(NOT_YOUR_OWN_ROLES))
     with transaction.atomic():
         _, created = RoleGrant.objects.get_or_create(user=user, role=role,
                                                      defaults={"granted_by": _acting_user(by)})
@@ -141,10 +147,10 @@ def grant_role(user: User, role: str, *, by) -> bool:
 
 def revoke_role(user: User, role: str, *, by) -> bool:
     (role,) = _check_roles([role])
-    _not_self(user, by, "change the roles of")
+    _not_self(user, by, gettext(NOT_YOUR_OWN_ROLES))
     with transaction.atomic():
         if role == Role.ADMIN and user.is_active and _active_admins_besides(user) == 0:
-            raise AccountError("This is the last active administrator; grant the role to someone else first.")
+            raise AccountError(gettext("This is the last active administrator; grant the role to someone else first."))
         deleted, _ = RoleGrant.objects.filter(user=user, role=role).delete()
         if deleted:
             record("account.role_revoked", actor=by, obj=user, details={"role": role})
@@ -158,7 +164,7 @@ def set_roles(user: User, roles, *, by) -> tuple[list[str], list[str]]:
     current = set(user.roles)
     granted, revoked = sorted(wanted - current), sorted(current - wanted)
     if granted or revoked:
-        _not_self(user, by, "change the roles of")
+        _not_self(user, by, gettext(NOT_YOUR_OWN_ROLES))
     with transaction.atomic():
         for role in granted:
             grant_role(user, role, by=by)
@@ -168,12 +174,12 @@ def set_roles(user: User, roles, *, by) -> tuple[list[str], list[str]]:
 
 
 def disable_account(user: User, *, by) -> None:
-    _not_self(user, by, "disable")
+    _not_self(user, by, gettext("You cannot disable your own account; ask another administrator."))
     if not user.is_active:
-        raise AccountError(f"The account {user.username!r} is already disabled.")
+        raise AccountError(gettext("The account %(name)r is already disabled.") % {"name": user.username})
     with transaction.atomic():
         if Role.ADMIN in user.roles and _active_admins_besides(user) == 0:
-            raise AccountError("This is the last active administrator and cannot be disabled.")
+            raise AccountError(gettext("This is the last active administrator and cannot be disabled."))
         user.is_active = False
         user.save(update_fields=["is_active"])
         record("account.disabled", actor=by, obj=user)
@@ -181,7 +187,7 @@ def disable_account(user: User, *, by) -> None:
 
 def enable_account(user: User, *, by) -> None:
     if user.is_active:
-        raise AccountError(f"The account {user.username!r} is already enabled.")
+        raise AccountError(gettext("The account %(name)r is already enabled.") % {"name": user.username})
     with transaction.atomic():
         user.is_active = True
         user.save(update_fields=["is_active"])
@@ -241,7 +247,7 @@ def change_own_password(user: User, new_password: str) -> None:
 
 def reset_mfa(user: User, *, by) -> int:
     """Remove every second-factor device, so the user enrols again at next sign-in."""
-    _not_self(user, by, "reset the second factor of")
+    _not_self(user, by, gettext("You cannot reset the second factor of your own account; ask another administrator."))
     with transaction.atomic():
         removed = 0
         for device in devices_for_user(user, confirmed=None):

@@ -11,7 +11,7 @@ from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from closedstacks.documents import pdf
 from closedstacks.documents.responses import download
@@ -91,10 +91,10 @@ def checklist_item(request, pk: int | None = None):
 
 # Contacts, branches and service points: one editor, told which kind it edits.
 SETTINGS = {
-    "contact": (Contact, ContactForm, "library.contact", "library:contacts", _lazy("Contact")),
-    "branch": (Branch, BranchForm, "library.branch", "library:branches", _lazy("Branch")),
+    "contact": (Contact, ContactForm, "library.contact", "library:contacts", gettext_lazy("Contact")),
+    "branch": (Branch, BranchForm, "library.branch", "library:branches", gettext_lazy("Branch")),
     "service-point": (ServicePoint, ServicePointForm, "library.service_point", "library:branches",
-                      _lazy("Service point")),
+                      gettext_lazy("Service point")),
 }
 
 

@@ -10,13 +10,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import connection
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from closedstacks.notices.models import Notice
 
 
 def notify(recipients, *, template: str, context: dict, url: str = "") -> list[Notice]:
-    """Notify each active recipient once. ``template`` names notices/<template>.txt (first line: subject)."""
+    """Notify each active recipient once. ``template`` names notices/<template>.txt (first line: subject).
+
+    Notices are written in the library's language (LANGUAGE_CODE), not in whatever language the person whose
+    action sends them has chosen: the recipient did not choose it.
+    """
     from closedstacks.notices.tasks import send_notice
 
     if not connection.in_atomic_block:
@@ -27,8 +31,9 @@ def notify(recipients, *, template: str, context: dict, url: str = "") -> list[N
         if person is None or not person.is_active or person.pk in seen:
             continue
         seen.add(person.pk)
-        text = render_to_string(f"notices/{template}.txt", {**context, "recipient": person,
-                                                            "site_url": settings.SITE_URL, "url": url}).strip()
+        with translation.override(settings.LANGUAGE_CODE):
+            text = render_to_string(f"notices/{template}.txt", {**context, "recipient": person,
+                                                                "site_url": settings.SITE_URL, "url": url}).strip()
         subject, _, body = text.partition("\n")
         notice = Notice.objects.create(recipient=person, subject=subject.strip()[:200], body=body.strip(), url=url)
         send_notice.enqueue(notice.pk)

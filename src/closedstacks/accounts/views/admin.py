@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tables2 import RequestConfig
@@ -72,10 +73,12 @@ def account_detail(request, pk: int):
 
 
 ACTIONS = {
-    "disable": (services.disable_account, _("The account is disabled; its sessions end at their next request.")),
-    "enable": (services.enable_account, _("The account is enabled.")),
-    "unlock": (services.unlock_account, _("The account is unlocked.")),
-    "reset-mfa": (services.reset_mfa, _("The second factor was removed; they enrol again at their next sign-in.")),
+    "disable": (services.disable_account,
+                gettext_lazy("The account is disabled; its sessions end at their next request.")),
+    "enable": (services.enable_account, gettext_lazy("The account is enabled.")),
+    "unlock": (services.unlock_account, gettext_lazy("The account is unlocked.")),
+    "reset-mfa": (services.reset_mfa,
+                  gettext_lazy("The second factor was removed; they enrol again at their next sign-in.")),
 }
 
 
