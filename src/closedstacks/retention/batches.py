@@ -17,6 +17,8 @@ interruption). Engines are modules with::
     def plan(db, step, after, size, policy, held, ctx, *, exact) -> Batch | None   # None: no rows after it
     def apply(db, step, batch, policy, held, ctx) -> int                 # rows unlinked, uncommitted
     def committed(db, step, batch, policy, held, ctx) -> bool
+    def linked_in(db, step, batch, ctx) -> int                            # optional: rows of the batch's range
+                                                                         # still linked now (see runs._walk)
     def extent(db, step) -> int                                          # the highest key (for progress)
     def census(db, step, buckets, ctx) -> dict[str, int]                 # rows still linked, by age
 
@@ -80,6 +82,7 @@ class Batch:
     ids: list[int] = field(default_factory=list)  # rows of held users that no hold covers, unlinked by key
     eligible: int = 0  # rows of users under no hold, linked and closed before the cutoff (opted in or not)
     counted: bool = True  # False: what it unlinks is known only once applied (at most ``examined``)
+    linked: int | None = None  # rows of its range still linked to a user when planned (engines with ``linked_in``)
 
     @property
     def unlinking(self) -> int:
@@ -102,7 +105,7 @@ class Batch:
     @classmethod
     def from_json(cls, data: dict) -> Batch:
         return cls(**{k: data[k] for k in ("after", "to", "examined", "kept_for_holds", "kept_opt_in", "due", "ids",
-                                           "eligible", "counted") if k in data})
+                                           "eligible", "counted", "linked") if k in data})
 
 
 def day(value) -> dt.date | None:

@@ -185,21 +185,25 @@ def plan(db: Database, kind: str, after: int, size: int, policy: dict, held, ctx
         bounds = (f"SELECT {{}} FROM {spec.table} x WHERE x.{spec.key} > %s AND x.{spec.key} <= %s AND "
                   f"x.{spec.key} <> %s", [int(after), to, anonymous])
     if exact:
-        linked, params = _linked(db, kind, "x", policy, anonymous)
+        due, params = _linked(db, kind, "x", policy, anonymous)
         not_held = (f"x.{spec.user} NOT IN " + _in(users)) if users else "1 = 1"
         opted = _opted_in("x", kind) if policy["respect_opt_in"] else "1 = 0"
         examined, to, eligible, opt_in = db.one(bounds[0].format(
-            f"COUNT(*), MAX(x.{spec.key}), SUM(CASE WHEN {linked} AND {not_held} THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN {linked} AND {not_held} AND {opted} THEN 1 ELSE 0 END)"),
+            f"COUNT(*), MAX(x.{spec.key}), SUM(CASE WHEN {due} AND {not_held} THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN {due} AND {not_held} AND {opted} THEN 1 ELSE 0 END)"),
             [*params, *users, *params, *users, *bounds[1]])
-    else:
-        examined, to = db.one(bounds[0].format(f"COUNT(*), MAX(x.{spec.key})"), bounds[1])
+        linked = None
+    else:  # and how many rows of it are still linked (a resumed run counts what the batch unlinked from it)
+        examined, to, linked = db.one(bounds[0].format(
+            f"COUNT(*), MAX(x.{spec.key}), SUM(CASE WHEN {_still_linked('x', kind)} THEN 1 ELSE 0 END)"),
+            [anonymous, *bounds[1]])
         eligible, opt_in = 0, 0
     if not examined:
         return None
     opt_in = int(opt_in or 0)
     batch = Batch(after=int(after), to=int(to), examined=int(examined), eligible=int(eligible or 0),
-                  kept_opt_in=opt_in, due=int(eligible or 0) - opt_in if exact else None, counted=exact)
+                  kept_opt_in=opt_in, due=int(eligible or 0) - opt_in if exact else None, counted=exact,
+                  linked=None if linked is None else int(linked))
     if users:
         _decide_held(db, kind, batch, policy, held, users, ctx)
     return batch
@@ -262,6 +266,19 @@ def committed(db: Database, kind: str, batch: Batch, policy: dict, held, ctx: Co
         return True
     due, params = _due(db, kind, spec.table, batch, policy, held, anonymous)
     return int(db.one(f"SELECT COUNT(*) FROM {spec.table} WHERE " + due, params)[0]) == 0
+
+
+def _still_linked(alias: str, kind: str) -> str:
+    user = f"{alias}.{SPECS[kind].user}"
+    return f"{user} IS NOT NULL AND {user} <> %s"
+
+
+def linked_in(db: Database, kind: str, batch: Batch, ctx: Context) -> int:
+    """How many rows of the batch's key range are linked to a user now: what the batch unlinked is how many fewer
+    there are than when it was planned (``batch.linked``) — unlinked to the placeholder, or deleted."""
+    span, spanned = _range(kind, "x", batch)
+    return int(db.one(f"SELECT COUNT(*) FROM {SPECS[kind].table} x WHERE {span} AND {_still_linked('x', kind)}",
+                      [*spanned, ctx.anonymous])[0])
 
 
 def extent(db: Database, kind: str) -> int:

@@ -8,10 +8,15 @@ update the ones to unlink, commit. Progress lives in the run's row here.
 
 Stopping at any moment loses, repeats or skips nothing: before a batch's
 update commits in the library system, the run records the batch as
-*pending* (its ids and counts); after the commit it records the batch as
-done. A run resumed with a pending batch asks the library system whether
-that batch's rows were unlinked — all of them: the commit happened, count
-it; none: it did not, do the batch again. A second run finds nothing more.
+*pending*; after the commit it records the batch as done. A run resumed
+with a pending batch asks the library system whether that batch's rows
+were unlinked — all of them: the commit happened, count it; none: it did
+not, do the batch again. A second run finds nothing more. Where the engine
+can count a batch's range afterwards (Koha: ``linked_in``), the batch is
+recorded pending before its change, with how many rows of the range were
+still linked, so the locks it holds there never wait on this database;
+otherwise (Evergreen) it is recorded after its change, with what the change
+did, before the commit there.
 
 Legal holds are absolute: every hold in force is looked up again in the
 library system when the run starts (its users' ids), and a row is kept if
@@ -206,9 +211,13 @@ def _resume(run: RetentionRun, walk: _Walk, state: dict) -> None:
     """Interrupted between recording a batch as pending and recording it as done: did it commit there?"""
     pending = Batch.from_json(state["pending"])
     done = walk.engine.committed(walk.db, walk.step, pending, walk.policy, walk.holds.current(), walk.ctx)
+    if done and pending.linked is not None:  # recorded before its change: what it unlinked is how many fewer
+        unlinked = max(0, pending.linked - walk.engine.linked_in(walk.db, walk.step, pending, walk.ctx))
+    else:  # recorded after its change, with what the change did
+        unlinked = pending.unlinking
     walk.db.connection.rollback()
     if done:
-        _apply(state, pending, unlinked=pending.unlinking)
+        _apply(state, pending, unlinked=unlinked)
     else:
         state["pending"] = None
     _save(run)
@@ -233,6 +242,23 @@ def _walk(run: RetentionRun, walk: _Walk, batch_size: int, should_stop, progress
         batch = engine.plan(db, walk.step, after, pace.size, walk.policy, walk.holds.current(), walk.ctx,
                             exact=run.dry_run)
         changed, locked = 0, None
+        if batch is not None and batch.linked is not None and batch.unlinking and not run.dry_run:
+            # The engine can tell afterwards what a batch unlinked: record it pending now, before its change, so
+            # that its locks there never wait on this database; after its commit it is done (recorded next time).
+            if committed is not None:
+                _apply(state, committed[0], unlinked=committed[1])
+                committed = None
+            state["pending"] = batch.as_json()
+            _save(run)
+            saved = time.monotonic()
+            locked = time.perf_counter()
+            changed = engine.apply(db, walk.step, batch, walk.policy, walk.holds.current(), walk.ctx)
+            (db.connection.commit if changed else db.connection.rollback)()
+            _note_lock(state, pace, batch, locked)
+            _apply(state, batch, unlinked=changed)
+            if progress:
+                progress(walk.step, batch.to, state["last"])
+            continue
         if batch is not None and batch.unlinking and not run.dry_run:
             locked = time.perf_counter()  # reading takes no locks; changing takes them until the commit
             changed = engine.apply(db, walk.step, batch, walk.policy, walk.holds.current(), walk.ctx)
