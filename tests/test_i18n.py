@@ -309,7 +309,9 @@ def test_the_language_switcher_is_a_labelled_form_in_the_footer(desk):
 def test_the_chosen_language_sticks_until_changed(desk):
     chosen = desk.post("/language/", {"language": "es", "next": "/training/"})
     assert chosen.status_code == 302 and chosen["Location"] == "/training/"
-    assert chosen.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
+    cookie = chosen.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "es" and cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert bool(cookie["secure"]) == settings.HTTPS  # as guarded as the session cookie
     for url in ("/training/", "/inquiries/new/", "/reports/new/"):
         page = desk.get(url)  # no Accept-Language: the choice is remembered
         assert_spanish(page)
