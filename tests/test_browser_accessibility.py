@@ -1,0 +1,207 @@
+"""Every page, for every role, in a real browser: axe-core finds no serious or critical violation, every control
+can be reached with the Tab key and shows where the focus is, and the desk's forms work by keyboard alone.
+
+The pages are those of the lived-in demo (``closedstacks demo``: matters at every step, reports, retention, the
+dashboard), found by following each role's links from its home page — what a person could reach. axe-core is
+the pinned copy ``./run test`` fetched from the npm registry (scripts/fetch_axe.py), injected into each page.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from tests.browser import CHROMIUM, FLAGS, browser_available
+from tests.test_server import demo_env, free_port, start, stop, wait_for
+
+AXE = Path(__file__).resolve().parents[1] / ".venv" / "share" / "axe-core" / "axe.min.js"
+ROLES = ["desk", "officer", "director", "counsel", "custodian", "auditor", "admin"]
+# Not pages: files, downloads, and signing out (which would end the crawl).
+NOT_PAGES = re.compile(r"(\.pdf|\.csv|\.zip|\.png)$|/sign-out/|/documents/|/files/|/export")
+MOST_PAGES = 60  # per role: every kind of page is reached well before this
+FOCUSABLE = "main a[href], main button, main input:not([type=hidden]), main select, main textarea, main summary"
+
+
+# The demo is SQLite only (``closedstacks demo``), as a newcomer runs it: these checks run in the SQLite pass of
+# ``./run test`` and are left out of the PostgreSQL pass, where they would be the very same run again.
+pytestmark = pytest.mark.demo
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory):
+    """The lived-in demo, made and served by ``closedstacks demo`` (its own SQLite database)."""
+    missing = browser_available() or (None if AXE.exists() else f"{AXE} is missing (./run test fetches it)")
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
+    port = free_port()
+    server = start(["demo", "--bind", f"127.0.0.1:{port}"], demo_env(tmp_path_factory.mktemp("demo")))
+    try:
+        wait_for(f"http://127.0.0.1:{port}/sign-in/", server, timeout=600)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(server)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+def signed_in(browser, site: str, username: str):
+    # The pages' Content-Security-Policy forbids inline scripts, and axe is injected by the test: the test's
+    # browser bypasses it (the server still sends it).
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{site}/sign-in/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", f"demo-{username}-pass")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/$"))
+    return context, page
+
+
+def shape(path: str) -> str:
+    """A page's kind: its path with the numbers and matter references left out (``/matters/2026-0004/`` and
+    ``/matters/2026-0007/`` are one kind of page)."""
+    return re.sub(r"\d+", "N", path)
+
+
+def pages_of(page, site: str) -> list[str]:
+    """Every kind of page the signed-in person can reach by following links from home (breadth first): two of
+    each kind (two matters, two reports…), as a person would find them."""
+    host = urlsplit(site).netloc
+    seen: list[str] = []
+    kinds: dict[str, int] = {}
+    todo = ["/"]
+    while todo and len(seen) < MOST_PAGES:
+        path = todo.pop(0)
+        if path in seen or kinds.get(shape(path), 0) >= 2:
+            continue
+        response = page.goto(site + path)
+        if response is None or response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
+            continue
+        seen.append(path)
+        kinds[shape(path)] = kinds.get(shape(path), 0) + 1
+        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))"):
+            found = urlsplit(urljoin(site + path, href))
+            target = found.path + (f"?{found.query}" if found.query else "")
+            if found.netloc == host and not NOT_PAGES.search(found.path) and target not in seen:
+                todo.append(target)
+    return seen
+
+
+def axe_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    return list(page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+        .filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))"""))
+
+
+def unreachable_by_tab(page) -> list[str]:
+    """The visible controls in the page's main part that pressing Tab never reaches, and focused ones that do not
+    show the focus. A group of radio buttons is one stop (the arrow keys move within it, as in every browser); a
+    date field takes a Tab for each of its parts."""
+    wanted = page.evaluate(f"""() => Array.from(document.querySelectorAll({FOCUSABLE!r}))
+        .filter(e => !e.disabled && e.checkVisibility({{visibilityProperty: true}})
+                     && !(e.closest('details:not([open])') && e.tagName !== 'SUMMARY'))
+        .map((e, i) => {{ e.dataset.a11yId = e.type === 'radio' ? 'radio:' + e.name : String(i);
+                          return e.dataset.a11yId; }})""")
+    reached, order, shown_badly = set(), [], []
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    for _ in range(6 * len(wanted) + 60):  # the header's links come first
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""() => { const e = document.activeElement; if (!e || !e.dataset) return null;
+            const s = getComputedStyle(e); return [e.dataset.a11yId || null,
+            (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none',
+            e.tagName + (e.name ? '[name=' + e.name + ']' : '')]; }""")
+        if not focused or focused[0] is None:
+            continue
+        if order and focused[0] == order[0] and len(order) > 1:
+            break  # round the page once, back at the first control
+        if focused[0] not in reached:
+            reached.add(focused[0])
+            order.append(focused[0])
+            if not focused[1]:
+                shown_badly.append(f"focus not visible on {focused[2]}")
+    missing = sorted(set(wanted) - reached)
+    described = page.evaluate("""ids => ids.map(i => document.querySelector('[data-a11y-id="' + i + '"]'))
+        .map(e => e.tagName + (e.name ? '[name=' + e.name + ']' : '') + (e.id ? '#' + e.id : ''))""", missing)
+    return [f"not reachable by Tab: {m}" for m in described] + shown_badly
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_a_role_reaches_passes_axe_and_the_tab_key(browser, demo_site, role):
+    context, page = signed_in(browser, demo_site, role)
+    try:
+        paths = pages_of(page, demo_site)
+        assert len(paths) >= 5, paths  # the crawl reached the role's pages
+        problems, walked = {}, set()
+        for path in paths:
+            page.goto(demo_site + path)
+            found = axe_violations(page)
+            if shape(path) not in walked and page.locator("main form").count():
+                walked.add(shape(path))  # the Tab key, once per kind of page with a form
+                found += unreachable_by_tab(page)
+            if found:
+                problems[path] = found
+        assert problems == {}
+    finally:
+        context.close()
+
+
+def tab_to(page, element_id: str | None) -> None:
+    """Press Tab until the element with ``element_id`` (None: a submit button) has the focus."""
+    for _ in range(80):
+        here = page.evaluate("() => [document.activeElement.id, document.activeElement.type]")
+        if (element_id is None and here[1] == "submit") or (element_id is not None and here[0] == element_id):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {element_id or 'a submit button'}")
+
+
+def follow(page) -> None:
+    """Press Enter on the focused link or submit button, and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_the_desk_logs_an_inquiry_and_reports_a_problem_by_keyboard_alone(browser, demo_site):
+    context, page = signed_in(browser, demo_site, "desk")
+    keys = page.keyboard
+    try:
+        page.goto(demo_site + "/")
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Log an inquiry").focus()
+        follow(page)
+        tab_to(page, "id_requester_name")
+        keys.type("A visitor in a grey coat")
+        tab_to(page, "id_channel_0")
+        keys.press("Space")  # in person
+        tab_to(page, "id_request_text")
+        keys.type("Who borrowed the book on local history last week?")
+        tab_to(page, None)
+        follow(page)
+        assert "/receipt/" in page.url, page.url
+
+        page.goto(demo_site + "/")
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Report a problem").focus()
+        follow(page)
+        tab_to(page, "id_kind_0")
+        keys.press("Space")  # an unauthorized demand
+        tab_to(page, "id_what")
+        keys.type("Someone demanded a patron's address at the desk and would not leave.")
+        tab_to(page, None)
+        follow(page)
+        assert "/reports/new/" not in page.url and page.locator(".message.success").count(), page.url
+    finally:
+        context.close()
