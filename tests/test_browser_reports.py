@@ -1,63 +1,104 @@
-"""A report from any page by desk staff, and the officer's desk through a breach to closure, in a real browser."""
+"""Reports to the officer in a real browser: a threat reported by desk staff and triaged by the officer; an
+unauthorized demand reported from any page, through a breach to closure."""
 
 from __future__ import annotations
 
 import re
 
-from tests.browser import Person, chromium, shots, site  # noqa: F401  (fixtures)
+from tests.browser import (  # noqa: F401  (chromium, shots, site: fixtures)
+    NO_ACCESS,
+    chromium,
+    fill_report,
+    open_step,
+    people,
+    receipt_number,
+    shots,
+    site,
+    submit_step,
+)
 
 
-def open_step(person: Person, summary: str) -> None:
-    person.page.locator("summary", has_text=summary).click()
+def test_a_threat_reported_by_staff_and_triaged_by_the_officer(chromium, site, shots):  # noqa: F811
+    desk, officer = people(chromium, site, shots, "desk", "officer")
 
+    # From the home page, in under two minutes.
+    desk.go("/")
+    fill_report(desk, "threat", place="Main desk", who="A man in a grey coat, about 50",
+                what="Shouted that he would be back with friends unless we told him what his neighbour reads.",
+                witnesses="Sam, volunteer")
+    desk.shot("threat-01-form")
+    desk.submit()
+    number = receipt_number(desk)
+    receipt = desk.text()
+    assert "Threat or insistent demand" in receipt and "New: waiting for the officer" in receipt
+    assert "555-0199" in receipt  # whom to call if it gets worse, after hours too
+    desk.shot("threat-02-receipt")
 
-def submit_in(person: Person, summary: str) -> None:
-    person.page.locator("details[open] form button[type=submit]").first.click()
-    person.page.wait_for_load_state()
+    # The officer: on the home page, then on the Reports desk, then the report itself.
+    officer.go("/")
+    officer.follow(re.compile(r"New, waiting for triage: \d+"))
+    row = officer.page.locator("tr", has=officer.page.get_by_role("link", name=f"Report {number}", exact=True))
+    assert "Threat or insistent demand" in row.inner_text() and "New: waiting for the officer" in row.inner_text()
+    officer.shot("threat-03-reports-desk")
+    officer.follow(f"Report {number}")
+    assert "A man in a grey coat" in officer.text() and "Sam, volunteer" in officer.text()
+    open_step(officer, "Triage: kind, severity, due date")
+    officer.page.check("input[name=severity][value=critical]")
+    officer.page.fill("details[open] textarea[name=note]", "Told the director; the police were called.")
+    officer.shot("threat-04-triage")
+    submit_step(officer)
+    facts = officer.page.locator("dl.facts").inner_text()
+    assert "In hand" in facts and "Critical" in facts
+    assert "triaged: Told the director; the police were called." in officer.text()
+    officer.shot("threat-05-in-hand")
+
+    # The reporter sees the status of their own report, and not the officer's notes nor the desk.
+    desk.go("/reports/mine/")
+    mine = desk.page.locator("tr", has=desk.page.get_by_role("link", name=f"Report {number}", exact=True))
+    assert "In hand" in mine.inner_text()
+    desk.go(f"/reports/{number}/")
+    assert "In hand" in desk.text() and "police were called" not in desk.text()
+    desk.go("/reports/")
+    assert desk.heading() == NO_ACCESS
+    for person in (desk, officer):
+        person.close()
 
 
 def test_staff_report_from_any_page_and_the_officer_runs_the_desk(chromium, site, shots):  # noqa: F811
-    desk, officer, director = (Person(chromium, site, name, shots) for name in ("desk", "officer", "director"))
+    desk, officer, director = people(chromium, site, shots, "desk", "officer", "director")
 
     # From any page (here the policy), one link in the header.
     desk.go("/policy/")
-    desk.page.get_by_role("link", name="Report a problem", exact=True).first.click()
-    page = desk.page
-    page.check("input[name=kind][value=unauthorized_demand]")
-    page.fill("#id_place", "Circulation desk")
-    page.fill("#id_who", "A man who said he was the user's employer")
-    page.fill("#id_what", "Demanded to know which books his employee borrowed; no papers.")
-    page.check("input[name=disclosed][value=yes]")
-    page.fill("#id_disclosed_what", "A volunteer confirmed that the employee has a card.")
-    page.fill("#id_witnesses", "Sam, volunteer")
+    fill_report(desk, "unauthorized_demand", place="Circulation desk", who="A man who said he was the user's employer",
+                what="Demanded to know which books his employee borrowed; no papers.", disclosed="yes",
+                disclosed_what="A volunteer confirmed that the employee has a card.", witnesses="Sam, volunteer")
     desk.shot("reports-01-form")
     desk.submit()
-    heading = page.locator("h1").inner_text()
-    number = re.search(r"Report (\d+)", heading).group(1)
-    assert "your receipt" in heading and "New: waiting for the officer" in page.content()
+    number = receipt_number(desk)
+    assert "New: waiting for the officer" in desk.page.content()
     desk.shot("reports-02-receipt")
 
     # The officer sees it on the home page, then triages it.
     officer.go("/")
-    officer.page.get_by_role("link", name=re.compile("New, waiting for triage: 1")).click()
-    officer.page.get_by_role("link", name=f"Report {number}", exact=True).click()
+    officer.follow(re.compile(r"New, waiting for triage: \d+"))
+    officer.follow(f"Report {number}")
     assert "Demanded to know which books" in officer.page.content()
     open_step(officer, "Triage: kind, severity, due date")
     officer.page.check("input[name=severity][value=high]")
-    submit_in(officer, "Triage")
+    submit_step(officer)
     assert "In hand" in officer.page.content()
 
     # A disclosure: it becomes a breach; the person affected is named only on the breach page.
     open_step(officer, "Record as a breach")
     officer.page.check("input[name=record_kinds][value=patron_record]")
-    submit_in(officer, "Record as a breach")
-    officer.page.get_by_role("link", name=re.compile("Open the breach")).click()
+    submit_step(officer)
+    officer.follow(re.compile("Open the breach"))
     assert officer.page.url.endswith(f"/reports/{number}/breach/")
     open_step(officer, "Add a person affected")
     officer.page.fill("#id_name", "Robin Employee")
     officer.page.fill("#id_identifier", "21000000999")
     officer.page.fill("#id_address", "4 Elm Street, Springfield")
-    submit_in(officer, "Add a person affected")
+    submit_step(officer)
     assert "Robin Employee" in officer.page.content()
     officer.page.check("input[name=decision][value=notify]")
     officer.page.fill("#id_reasons", "State law requires notice; counsel agrees.")
@@ -85,10 +126,11 @@ def test_staff_report_from_any_page_and_the_officer_runs_the_desk(chromium, site
     officer.go(f"/reports/{number}/")
     open_step(officer, "Close with the outcome")
     officer.page.fill("#id_outcome", "Volunteer retrained; the user was notified.")
-    submit_in(officer, "Close with the outcome")
+    submit_step(officer)
     assert "Closed" in officer.page.locator("dl.facts").inner_text()
 
     desk.go("/reports/mine/")
-    assert "Closed" in desk.page.content() and "Robin Employee" not in desk.page.content()
+    mine = desk.page.locator("tr", has=desk.page.get_by_role("link", name=f"Report {number}", exact=True))
+    assert "Closed" in mine.inner_text() and "Robin Employee" not in desk.page.content()
     for person in (desk, officer, director):
         person.close()
