@@ -28,7 +28,7 @@ import pytest
 from closedstacks.bench.databases import scratch_database
 from tests.conftest import cli_env, closedstacks, current_engine, postgres_server_url, python_in
 from tests.procedure import PDF
-from tests.test_server import free_port, start, stop, wait_for
+from tests.test_server import demo_env, free_port, start, stop, wait_for
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -98,6 +98,17 @@ def _served_site(engine: str, data: Path):
         python_in(SETUP.replace("sys.argv[1]", repr(str(LIBRARY["path"]))), env=env)
         with serving(["serve", "--workers", "2"], env) as base:
             yield base
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory):
+    """The demo as a library tries it: `closedstacks demo` in an empty data directory, made afresh and served —
+    once per run, for every test of the demo (the guide's pictures, the accessibility checks)."""
+    require_browser()
+    env = demo_env(tmp_path_factory.mktemp("demo"))
+    env["CLOSEDSTACKS_LOG_LEVEL"] = "WARNING"
+    with serving(["demo"], env, ready="/sign-in/", timeout=900) as url:  # making the demo takes a minute or more
+        yield url
 
 
 # The running site, once started: {"url": ...}, or {"error": ...} if it could not start.

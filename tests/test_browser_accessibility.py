@@ -15,8 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from tests.browser import CHROMIUM, FLAGS, browser_available
-from tests.test_server import demo_env, free_port, start, stop, wait_for
+from tests.browser import chromium, demo_site  # noqa: F401 (fixtures)
 
 AXE = Path(__file__).resolve().parents[1] / ".venv" / "share" / "axe-core" / "axe.min.js"
 ROLES = ["desk", "officer", "director", "counsel", "custodian", "auditor", "admin"]
@@ -31,31 +30,14 @@ FOCUSABLE = "main a[href], main button, main input:not([type=hidden]), main sele
 pytestmark = pytest.mark.demo
 
 
-@pytest.fixture(scope="module")
-def demo_site(tmp_path_factory):
-    """The lived-in demo, made and served by ``closedstacks demo`` (its own SQLite database)."""
-    missing = browser_available() or (None if AXE.exists() else f"{AXE} is missing (./run test fetches it)")
-    if missing:
+@pytest.fixture(autouse=True)
+def axe_at_hand():
+    """axe-core, fetched by ./run test: without it, fail under CI (CI set), else skip saying why."""
+    if not AXE.exists():
+        missing = f"{AXE} is missing (./run test fetches it: scripts/fetch_axe.py)"
         if os.environ.get("CI"):
             pytest.fail(missing)
         pytest.skip(missing)
-    port = free_port()
-    server = start(["demo", "--bind", f"127.0.0.1:{port}"], demo_env(tmp_path_factory.mktemp("demo")))
-    try:
-        wait_for(f"http://127.0.0.1:{port}/sign-in/", server, timeout=600)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(server)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 def signed_in(browser, site: str, username: str):
@@ -141,8 +123,8 @@ def unreachable_by_tab(page) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_page_a_role_reaches_passes_axe_and_the_tab_key(browser, demo_site, role):
-    context, page = signed_in(browser, demo_site, role)
+def test_every_page_a_role_reaches_passes_axe_and_the_tab_key(chromium, demo_site, role):  # noqa: F811
+    context, page = signed_in(chromium, demo_site, role)
     try:
         paths = pages_of(page, demo_site)
         assert len(paths) >= 5, paths  # the crawl reached the role's pages
@@ -176,8 +158,8 @@ def follow(page) -> None:
         page.keyboard.press("Enter")
 
 
-def test_the_desk_logs_an_inquiry_and_reports_a_problem_by_keyboard_alone(browser, demo_site):
-    context, page = signed_in(browser, demo_site, "desk")
+def test_the_desk_logs_an_inquiry_and_reports_a_problem_by_keyboard_alone(chromium, demo_site):  # noqa: F811
+    context, page = signed_in(chromium, demo_site, "desk")
     keys = page.keyboard
     try:
         page.goto(demo_site + "/")

@@ -26,6 +26,7 @@ from tests.browser import (  # noqa: F401  (chromium: a fixture)
     approve_scope,
     assign_custodian,
     chromium,
+    demo_site,
     determine,
     fill_inquiry,
     fill_release,
@@ -38,23 +39,12 @@ from tests.browser import (  # noqa: F401  (chromium: a fixture)
     small_png,
     submit_step,
 )
-from tests.test_server import demo_env
 
 PICTURES = "CLOSEDSTACKS_GUIDE_SCREENSHOTS"
 VIEWPORT = (1280, 800)
 
 # The demo is SQLite only: these run in the SQLite pass of ``./run test``, not again in the PostgreSQL pass.
 pytestmark = pytest.mark.demo
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """The demo as a library tries it: `closedstacks demo` in an empty data directory, made afresh and served."""
-    require_browser()
-    env = demo_env(tmp_path_factory.mktemp("guide"))
-    env["CLOSEDSTACKS_LOG_LEVEL"] = "WARNING"
-    with serving(["demo"], env, ready="/sign-in/", timeout=900) as url:  # making the demo takes a minute or more
-        yield url
 
 
 @pytest.fixture(scope="module")
@@ -65,12 +55,12 @@ def pictures(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def sign_in(chromium, demo, pictures):  # noqa: F811
+def sign_in(chromium, demo_site, pictures):  # noqa: F811
     """sign_in(username): that demo account, signed in, taking the guide's pictures."""
     signed: list[Person] = []
 
     def open_as(username: str) -> Person:
-        signed.append(Person(chromium, demo, username, pictures, viewport=VIEWPORT, full_page=False))
+        signed.append(Person(chromium, demo_site, username, pictures, viewport=VIEWPORT, full_page=False))
         return signed[-1]
 
     yield open_as
@@ -92,10 +82,10 @@ def next_steps(person: Person) -> list[str]:
     return person.page.locator(".next-steps a").all_inner_texts()
 
 
-def test_the_sign_in_page(chromium, demo, pictures):  # noqa: F811
+def test_the_sign_in_page(chromium, demo_site, pictures):  # noqa: F811
     context = chromium.new_context(locale="en-US", viewport={"width": VIEWPORT[0], "height": VIEWPORT[1]})
     page = context.new_page()
-    page.goto(f"{demo}/sign-in/")
+    page.goto(f"{demo_site}/sign-in/")
     assert "DEMO" in page.content() and "demo-officer-pass" in page.content()
     (pictures / "sign-in.png").write_bytes(small_png(page.screenshot()))
     context.close()
@@ -366,9 +356,6 @@ def test_administrator(sign_in):
     admin.shot("admin-no-access")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "records/templates/records/connection.html line 12: `last_test.tables.items` finds Koha's table called `items` "
-    "(its row count) before the dict's items(), so a Koha connection's page fails (500) once it has been tested"))
 def test_administrator_tests_the_connection(sign_in):
     admin = sign_in("admin")
     admin.go("/connections/")

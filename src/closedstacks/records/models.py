@@ -44,6 +44,12 @@ class Connection(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def tested_tables(self) -> list[tuple[str, int | None]]:
+        """The last test's tables and their rows (None: missing), as pairs: a template reading the dict's
+        ``.items`` would find Koha's table called ``items`` instead."""
+        return sorted((self.last_test or {}).get("tables", {}).items())
+
     def set_password(self, which: str, password: str) -> None:
         setattr(self, f"{which}_password_encrypted", crypto.encrypt(password))
 

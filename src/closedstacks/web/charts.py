@@ -23,6 +23,8 @@ def stacked_bars(rows: list[tuple[str, list[Segment]]], legend: list[tuple[str, 
     """Rows of (label, segments) and a legend of (label, fill). Bars are drawn to ``scale`` (default: the largest
     row's total, so bars compare across rows); each segment ends where the running total does."""
     top = scale or max((sum(s.count for s in segments) for _label, segments in rows), default=0) or 1
+    # Room for the longest label (about 7.5 px a character at 13 px), so none is cut off on the left.
+    label_width = max(LABEL_WIDTH, round(7.5 * max((len(str(label)) for label, _s in rows), default=0)) + 16)
     drawn, y = [], 0
     for label, segments in rows:
         parts, counted = [], 0
@@ -31,12 +33,12 @@ def stacked_bars(rows: list[tuple[str, list[Segment]]], legend: list[tuple[str, 
             counted += segment.count
             end = round(BAR_WIDTH * counted / top)
             if end > begin:
-                parts.append({"x": LABEL_WIDTH + begin, "width": end - begin, "fill": segment.fill,
+                parts.append({"x": label_width + begin, "width": end - begin, "fill": segment.fill,
                               "title": segment.title})
         drawn.append({"label": label, "y": y, "text_y": y + BAR_HEIGHT - 6, "segments": parts})
         y += ROW
-    keys = [{"x": LABEL_WIDTH + n * 130, "text_x": LABEL_WIDTH + n * 130 + 20, "fill": fill, "label": label}
+    keys = [{"x": label_width + n * 130, "text_x": label_width + n * 130 + 20, "fill": fill, "label": label}
             for n, (label, fill) in enumerate(legend)]
     return {"rows": drawn, "legend": keys, "legend_y": y + 4, "legend_text_y": y + 16, "bar_height": BAR_HEIGHT,
-            "label_x": LABEL_WIDTH - 8, "width": max(LABEL_WIDTH + BAR_WIDTH + 10, LABEL_WIDTH + len(keys) * 130),
+            "label_x": label_width - 8, "width": max(label_width + BAR_WIDTH + 10, label_width + len(keys) * 130),
             "height": y + 28, "title": title, "description": description}
