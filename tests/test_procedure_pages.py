@@ -87,6 +87,7 @@ def test_the_matter_page_shows_where_it_stands_and_is_audited(accounts, client_f
     assert 'aria-current="step">Counsel&#x27;s review' in page
     assert "Record counsel&#x27;s determination" in page  # counsel's next step
     assert "21000000123" in page  # counsel sees the designated users
+    assert "Past loans (circulation history), Holds and requests" in page and "past_loans" not in page
     viewed = AuditEntry.objects.filter(action="matter.viewed", object_id=str(matter.pk)).latest("seq")
     assert viewed.actor_id == accounts["counsel"].pk
     director_page = client_for("director").get(f"/matters/{matter.reference}/").content.decode()

@@ -28,6 +28,11 @@ from closedstacks.matters.states import (
 USER = settings.AUTH_USER_MODEL
 
 
+def record_kind_labels(kinds) -> list[str]:
+    """The kinds of record, as people read them (an unknown code as it is)."""
+    return [str(RecordKind(kind).label) if kind in RecordKind.values else str(kind) for kind in kinds]
+
+
 def visibility(user, outer: str = "pk") -> Q:
     """The condition on a matter (or, with ``outer``, on a row pointing at one) that ``user`` may open it.
 
@@ -199,6 +204,9 @@ class Instrument(models.Model):
     def __str__(self) -> str:
         return f"{self.get_type_display()} on {self.matter.reference}"
 
+    def kind_labels(self) -> list[str]:
+        return record_kind_labels(self.record_kinds)
+
     def objection_deadline(self) -> dt.date | None:
         """Under FRCP 45(d)(2)(B): the compliance date or 14 days after service, whichever is earlier."""
         if self.type not in (InstrumentType.SUBPOENA, InstrumentType.SUBPOENA_DUCES_TECUM) or not self.served_on:
@@ -272,7 +280,7 @@ class Scope(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
 
     def kind_labels(self) -> list[str]:
-        return [str(RecordKind(kind).label) for kind in self.record_kinds]
+        return record_kind_labels(self.record_kinds)
 
 
 class ScopeApproval(models.Model):

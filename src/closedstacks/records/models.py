@@ -110,9 +110,9 @@ class LegalHold(models.Model):
         return f"legal hold {self.pk}"
 
     def kind_labels(self) -> list[str]:
-        from closedstacks.library.choices import RecordKind
+        from closedstacks.matters.models import record_kind_labels
 
-        return [str(RecordKind(kind).label) for kind in self.record_kinds] or [str(_("every kind of record"))]
+        return record_kind_labels(self.record_kinds) or [str(_("every kind of record"))]
 
 
 class ProductionLocked(Exception):
