@@ -12,7 +12,7 @@ from closedstacks.audit.models import AuditEntry
 from closedstacks.documents.models import StoredFile
 from closedstacks.matters.models import Matter
 from closedstacks.notices.models import Notice
-from tests.procedure import PDF, all_yes, matter_at, set_officer
+from tests.procedure import PDF, all_yes, matter_at, set_officer, stored_matter
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +189,11 @@ def test_counsel_keeps_the_checklists_as_data(accounts, client_for):
     item = ChecklistItem.objects.get(text__startswith="Compare")
     assert AuditEntry.objects.filter(action="checklist.item_added", object_id=str(item.pk)).exists()
     assert client_for("director").get("/checklists/").status_code == 403
+
+
+def test_a_matter_closed_after_its_release_went_the_whole_road(accounts, client_for):
+    officer = client_for("officer")
+    released = stored_matter(accounts, state="closed", outcome="released_full", types=["subpoena"])
+    declined = stored_matter(accounts, state="declined", outcome="declined")
+    assert "left the main road" not in officer.get(f"/matters/{released.reference}/").content.decode()
+    assert "left the main road" in officer.get(f"/matters/{declined.reference}/").content.decode()

@@ -58,7 +58,9 @@ def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
     return render(request, "matters/detail.html", {
         "matter": matter,
         "road": _road(matter),
-        "off_road": matter.state not in {state for state, _label in MAIN_ROAD},
+        # Closed after its release, a matter went the whole road; any other end left it.
+        "off_road": matter.state not in {state for state, _label in MAIN_ROAD} and not (
+            matter.state == State.CLOSED and matter.outcome in ("released_full", "released_part")),
         "moves": available(matter, request.user),
         "problem": problem,
         "instruments": instruments,
