@@ -200,3 +200,18 @@ def test_who_may_see_and_who_may_draft(accounts, client_for, role, read, manage)
     assert client.get("/reports/transparency/").status_code == read
     assert client.post("/reports/transparency/new/", {"year": LAST_YEAR, "half": 0,
                                                       "band_size": 500}).status_code == manage
+
+
+def test_the_chart_legend_keys_never_overlap(accounts):
+    from closedstacks.reports.charts import by_type
+
+    library(accounts)
+    chart = by_type(reckon.compute(PERIOD))
+    keys = chart["legend"]
+    assert len(keys) == len(reckon.OUTCOMES)
+    for key in keys:
+        assert key["x"] + 20 + 7 * len(key["label"]) <= chart["width"]  # within the picture
+    for before, after in zip(keys, keys[1:]):
+        if before["y"] == after["y"]:  # on one line: the next starts after the label before it
+            assert after["x"] >= before["text_x"] + 7 * len(before["label"])
+    assert chart["height"] >= max(key["y"] for key in keys) + 14

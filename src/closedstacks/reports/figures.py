@@ -116,7 +116,10 @@ def outcome_of(matter: Matter) -> str:
 
 
 def type_of(matter: Matter) -> tuple[str, str]:
-    """The row a matter is counted in: its current instrument's type, or (none) its kind."""
+    """The row a matter is counted in: its current instrument's type, or (none) its kind. An emergency request is
+    counted as one, whatever the paper that records it."""
+    if matter.kind == Kind.EMERGENCY:
+        return f"kind:{matter.kind}", str(NO_INSTRUMENT[Kind.EMERGENCY])
     current = [i for i in matter.instruments.all() if i.superseded_by_id is None]
     if current:
         instrument = max(current, key=lambda i: i.pk)

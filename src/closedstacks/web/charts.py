@@ -37,8 +37,16 @@ def stacked_bars(rows: list[tuple[str, list[Segment]]], legend: list[tuple[str, 
                               "title": segment.title})
         drawn.append({"label": label, "y": y, "text_y": y + BAR_HEIGHT - 6, "segments": parts})
         y += ROW
-    keys = [{"x": label_width + n * 130, "text_x": label_width + n * 130 + 20, "fill": fill, "label": label}
-            for n, (label, fill) in enumerate(legend)]
-    return {"rows": drawn, "legend": keys, "legend_y": y + 4, "legend_text_y": y + 16, "bar_height": BAR_HEIGHT,
-            "label_x": label_width - 8, "width": max(label_width + BAR_WIDTH + 10, label_width + len(keys) * 130),
-            "height": y + 28, "title": title, "description": description}
+    # The legend: each key as wide as its label, wrapping onto a new line at the bars' right edge.
+    keys, x, line = [], label_width, 0
+    for label, fill in legend:
+        width = 20 + round(7.5 * len(str(label))) + 16
+        if x > label_width and x + width > label_width + BAR_WIDTH:
+            x, line = label_width, line + 1
+        keys.append({"x": x, "text_x": x + 20, "fill": fill, "label": label, "y": y + 4 + line * 20,
+                     "text_y": y + 16 + line * 20})
+        x += width
+    lines = line + 1 if keys else 0
+    return {"rows": drawn, "legend": keys, "bar_height": BAR_HEIGHT, "label_x": label_width - 8,
+            "width": label_width + BAR_WIDTH + 10, "height": y + 8 + 20 * lines, "title": title,
+            "description": description}
