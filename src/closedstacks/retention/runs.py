@@ -223,6 +223,18 @@ def _resume(run: RetentionRun, walk: _Walk, state: dict) -> None:
     _save(run)
 
 
+def _recorded_then_changed(run: RetentionRun, walk: _Walk, state: dict, batch: Batch, pace: Pace) -> None:
+    """One batch of an engine that can count its range afterwards: pending here first, then changed and committed
+    there (its locks wait on nothing here), then done in memory (recorded with the next write)."""
+    state["pending"] = batch.as_json()
+    _save(run)
+    locked = time.perf_counter()
+    changed = walk.engine.apply(walk.db, walk.step, batch, walk.policy, walk.holds.current(), walk.ctx)
+    (walk.db.connection.commit if changed else walk.db.connection.rollback)()
+    _note_lock(state, pace, batch, locked)
+    _apply(state, batch, unlinked=changed)
+
+
 def _walk(run: RetentionRun, walk: _Walk, batch_size: int, should_stop, progress) -> bool:
     """Walk one step's table batch by batch to its end (True), or until ``should_stop()`` (False)."""
     engine, db = walk.engine, walk.db
@@ -243,19 +255,12 @@ def _walk(run: RetentionRun, walk: _Walk, batch_size: int, should_stop, progress
                             exact=run.dry_run)
         changed, locked = 0, None
         if batch is not None and batch.linked is not None and batch.unlinking and not run.dry_run:
-            # The engine can tell afterwards what a batch unlinked: record it pending now, before its change, so
-            # that its locks there never wait on this database; after its commit it is done (recorded next time).
+            # The engine can tell afterwards what a batch unlinked: recorded before its change.
             if committed is not None:
                 _apply(state, committed[0], unlinked=committed[1])
                 committed = None
-            state["pending"] = batch.as_json()
-            _save(run)
+            _recorded_then_changed(run, walk, state, batch, pace)
             saved = time.monotonic()
-            locked = time.perf_counter()
-            changed = engine.apply(db, walk.step, batch, walk.policy, walk.holds.current(), walk.ctx)
-            (db.connection.commit if changed else db.connection.rollback)()
-            _note_lock(state, pace, batch, locked)
-            _apply(state, batch, unlinked=changed)
             if progress:
                 progress(walk.step, batch.to, state["last"])
             continue
