@@ -44,10 +44,10 @@ profile.responsible_officer = User.objects.get(username="officer")
 profile.save()
 Contact.objects.create(kind="officer", name="Olive Officer", office_phone="555-0111", after_hours_phone="555-0199")
 # A small Koha-shaped library system, connected, for the productions.
-from closedstacks.records.connectors import package
-from closedstacks.records.connectors.db import ConnectionSettings
-from closedstacks.records.models import Connection
-package("koha").generate(ConnectionSettings(driver="sqlite", database=sys.argv[1]), users=60, loans=1500, seed=11)
+from closedstacks.ils import generators
+from closedstacks.ils.connectors.db import ConnectionSettings
+from closedstacks.ils.models import Connection
+generators.get("koha")(ConnectionSettings(driver="sqlite", database=sys.argv[1]), users=60, loans=1500, seed=11)
 Connection.objects.create(name="koha", connector="koha", driver="sqlite", database=sys.argv[1])
 """
 # Where the site's library system is, for tests that need one of its card numbers.

@@ -60,7 +60,7 @@ def sample_kwargs(accounts):
     report_ = {"pk": incident.pk}
     point = ServicePoint.objects.create(branch=Branch.objects.create(name="Main"), name="Desk")
     contact = Contact.objects.create(kind="officer", name="Olive", office_phone="555-0100")
-    from closedstacks.records.models import Connection
+    from closedstacks.ils.models import Connection
 
     ils = Connection.objects.create(name="koha", connector="koha", driver="sqlite", database="/nonexistent.db")
     training_module = {"pk": Module.objects.first().pk}  # a starter module
@@ -83,18 +83,18 @@ def sample_kwargs(accounts):
         "library:branch": {"pk": point.branch_id},
         "library:service-point": {"pk": point.pk},
         "library:desk-card": {"pk": point.pk},
-        "records:connection": {"pk": ils.pk},
-        "records:counts": ref,
-        "records:production": {**ref, "number": 1},
+        "ils:connection": {"pk": ils.pk},
+        "matters:counts": ref,
+        "matters:production": {**ref, "number": 1},
         "retention:change": {"pk": 1},
         "retention:run": {"pk": 1},
         "retention:schedule": {"pk": 1},
         "retention:privacy-audit-pdf": {"pk": 1},
-        "records:production-file": {**ref, "number": 1, "name": "CS-manifest.csv"},
-        "records:production-package": {**ref, "number": 1},
-        "records:production-record": {**ref, "number": 1},
-        "records:connection-test": {"pk": ils.pk},
-        "records:connection-remove": {"pk": ils.pk},
+        "matters:production-file": {**ref, "number": 1, "name": "CS-manifest.csv"},
+        "matters:production-package": {**ref, "number": 1},
+        "matters:production-record": {**ref, "number": 1},
+        "ils:connection-test": {"pk": ils.pk},
+        "ils:connection-remove": {"pk": ils.pk},
         "incidents:detail": report_,
         "incidents:from-matter": ref,
         "incidents:act": {**report_, "action": "action"},
@@ -147,12 +147,12 @@ def expectation(required: str, persona: str) -> set[str]:
 # Ninja's root route exists only so that it can compute its own URLs: it always answers 404.
 ALWAYS_NOT_FOUND = {"api:api-root"}
 # A step's page (and the counts page) also asks whether this person may act on this matter now.
-STEP_GATED = {"matters:act", "api:move", "records:counts"}
+STEP_GATED = {"matters:act", "api:move", "matters:counts"}
 # A report is open to the officer and the director, and otherwise only to the person who filed it.
 # A production exists only on some matters: the people on the matter get it or a 404, nobody else gets in.
 # A privacy audit's PDF exists once an audit has been run.
-OBJECT_GATED = {"incidents:detail", "records:production", "records:production-file", "records:production-package",
-                "records:production-record", "retention:privacy-audit-pdf"}
+OBJECT_GATED = {"incidents:detail", "matters:production", "matters:production-file", "matters:production-package",
+                "matters:production-record", "retention:privacy-audit-pdf"}
 
 
 def outcome(response) -> str:

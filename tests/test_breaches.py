@@ -149,12 +149,12 @@ def test_the_steps_of_a_breach_are_dated(breach, client_for):
 def test_a_person_affected_is_found_through_the_library_system(breach, client_for, tmp_path):
     import sqlite3
 
-    from closedstacks.records.connectors import package
-    from closedstacks.records.connectors.db import ConnectionSettings
-    from closedstacks.records.models import Connection
+    from closedstacks.ils import generators
+    from closedstacks.ils.connectors.db import ConnectionSettings
+    from closedstacks.ils.models import Connection
 
     path = tmp_path / "koha.sqlite3"
-    package("koha").generate(ConnectionSettings(driver="sqlite", database=str(path)), users=30, loans=200, seed=5)
+    generators.get("koha")(ConnectionSettings(driver="sqlite", database=str(path)), users=30, loans=200, seed=5)
     with sqlite3.connect(path) as db:
         card, first, surname, email = db.execute(
             "SELECT cardnumber, firstname, surname, email FROM borrowers WHERE cardnumber IS NOT NULL "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from closedstacks.audit.models import AuditEntry
-from closedstacks.records.models import Connection
+from closedstacks.ils.models import Connection
 from tests.conftest import cli_env, closedstacks, text
 
 SECRET = "s3cret-Koha-pass!"
@@ -49,11 +49,11 @@ def test_testing_a_connection_that_cannot_work_says_why(client_for):
 
 
 def test_a_tested_koha_connection_lists_its_tables_even_the_one_called_items(client_for, tmp_path):
-    from closedstacks.records.connectors import package
-    from closedstacks.records.connectors.db import ConnectionSettings
+    from closedstacks.ils import generators
+    from closedstacks.ils.connectors.db import ConnectionSettings
 
     path = tmp_path / "koha.sqlite3"
-    package("koha").generate(ConnectionSettings(driver="sqlite", database=str(path)), users=20, loans=100, seed=1)
+    generators.get("koha")(ConnectionSettings(driver="sqlite", database=str(path)), users=20, loans=100, seed=1)
     connection = Connection.objects.create(name="koha", connector="koha", driver="sqlite", database=str(path))
     admin = client_for("admin")
     assert admin.post(f"/connections/{connection.pk}/test/").status_code == 302

@@ -13,10 +13,12 @@ from collections import defaultdict
 
 import pytest
 
-from closedstacks.records.connectors import get, package
-from closedstacks.records.connectors.base import COLUMNS, ConnectorError, Scope
-from closedstacks.records.connectors.db import ConnectionSettings, connect
-from closedstacks.records.connectors.evergreen import CONNECTOR, generate
+from closedstacks.ils import generators
+from closedstacks.ils.connectors import get
+from closedstacks.ils.connectors.base import COLUMNS, ConnectorError, Scope
+from closedstacks.ils.connectors.db import ConnectionSettings, connect
+from closedstacks.ils.connectors.evergreen import CONNECTOR
+from closedstacks.ils.generators.evergreen import generate
 from tests.ils import ils_url  # noqa: F401
 
 DRIVERS = ["postgresql", "sqlite"]
@@ -148,7 +150,7 @@ class Truth:
 
 @pytest.mark.parametrize("driver", DRIVERS)
 def test_registry_generate_and_test_connection(ils_url, driver):  # noqa: F811
-    assert get("evergreen") is CONNECTOR and package("evergreen").generate is generate
+    assert get("evergreen") is CONNECTOR and generators.get("evergreen") is generate
     settings, counts = build(ils_url, driver)
     assert counts["action.circulation"] == LOANS and counts["actor.usr"] == USERS
     assert counts["action.aged_circulation"] > 0 and counts["action.usr_circ_history"] > 0

@@ -16,10 +16,12 @@ import pytest
 
 from closedstacks.bench.databases import scratch_ils_database
 from closedstacks.library.choices import RecordKind
-from closedstacks.records.connectors import get, package
-from closedstacks.records.connectors.base import COLUMNS, ConnectorError, Scope
-from closedstacks.records.connectors.db import ConnectionSettings
-from closedstacks.records.connectors.koha import CONNECTOR, generate, schema
+from closedstacks.ils import generators
+from closedstacks.ils.connectors import get
+from closedstacks.ils.connectors.base import COLUMNS, ConnectorError, Scope
+from closedstacks.ils.connectors.db import ConnectionSettings
+from closedstacks.ils.connectors.koha import CONNECTOR, schema
+from closedstacks.ils.generators.koha import generate
 from tests.ils import ils_url, require_server  # noqa: F401
 
 DRIVERS = ["mysql", "sqlite", "postgresql"]
@@ -124,7 +126,7 @@ def anonymous_of(raw: Raw) -> int:
 
 def test_registry_finds_the_koha_package():
     assert get("koha") is CONNECTOR
-    assert package("koha").generate is generate
+    assert generators.get("koha") is generate
     assert CONNECTOR.name == "koha" and CONNECTOR.label == "Koha"
 
 

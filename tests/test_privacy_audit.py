@@ -9,9 +9,9 @@ import sqlite3
 import pytest
 
 from closedstacks.audit.models import AuditEntry
-from closedstacks.records.connectors import package
-from closedstacks.records.connectors.db import ConnectionSettings
-from closedstacks.records.models import Connection
+from closedstacks.ils import generators
+from closedstacks.ils.connectors.db import ConnectionSettings
+from closedstacks.ils.models import Connection
 from closedstacks.retention import privacy_audit, runs
 from tests.conftest import cli_env, closedstacks, pdf_text, text
 
@@ -25,7 +25,7 @@ def findings(audit) -> dict[str, int]:
 @pytest.fixture
 def library(tmp_path, accounts):
     path = tmp_path / "koha.sqlite3"
-    package("koha").generate(ConnectionSettings(driver="sqlite", database=str(path)), users=100, loans=3000, seed=4)
+    generators.get("koha")(ConnectionSettings(driver="sqlite", database=str(path)), users=100, loans=3000, seed=4)
     connection = Connection.objects.create(name="koha", connector="koha", driver="sqlite", database=str(path))
     return {"path": path, "connection": connection}
 

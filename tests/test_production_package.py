@@ -11,9 +11,10 @@ import sqlite3
 import pytest
 from pypdf import PdfReader
 
-from closedstacks.records.connectors import get, package
-from closedstacks.records.connectors.base import COLUMNS, Scope
-from closedstacks.records.connectors.db import ConnectionSettings
+from closedstacks.ils import generators
+from closedstacks.ils.connectors import get
+from closedstacks.ils.connectors.base import COLUMNS, Scope
+from closedstacks.ils.connectors.db import ConnectionSettings
 from closedstacks.records.package import build
 
 
@@ -21,7 +22,7 @@ from closedstacks.records.package import build
 def koha(tmp_path_factory):
     path = tmp_path_factory.mktemp("koha") / "koha.sqlite3"
     settings = ConnectionSettings(driver="sqlite", database=str(path))
-    package("koha").generate(settings, users=150, loans=6000, seed=7)
+    generators.get("koha")(settings, users=150, loans=6000, seed=7)
     with sqlite3.connect(path) as db:
         users = [str(r[0]) for r in db.execute(
             "SELECT borrowernumber FROM old_issues WHERE borrowernumber IS NOT NULL GROUP BY borrowernumber "

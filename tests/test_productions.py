@@ -17,10 +17,11 @@ from closedstacks.audit.models import AuditEntry
 from closedstacks.matters.models import Matter
 from closedstacks.matters.procedure import ProcedureError, perform
 from closedstacks.records import production as productions
-from closedstacks.records.connectors import package
-from closedstacks.records.connectors.base import COLUMNS
-from closedstacks.records.connectors.db import ConnectionSettings, connect
-from closedstacks.records.models import Connection, Production, ProductionLocked, Release
+from closedstacks.ils import generators
+from closedstacks.ils.connectors.base import COLUMNS
+from closedstacks.ils.connectors.db import ConnectionSettings, connect
+from closedstacks.ils.models import Connection
+from closedstacks.records.models import Production, ProductionLocked, Release
 from tests.conftest import make_account, pdf_text, run_jobs, text
 from tests.ils import ils_url  # noqa: F401 (a fixture)
 from tests.procedure import all_yes, instrument_data, matter_at, set_officer
@@ -32,7 +33,7 @@ def connect_koha(settings, url: str, tmp_path) -> dict:
     """A generated Koha-shaped library at ``url``, connected; the three busiest borrowers' cards and numbers."""
     settings.DATA_DIR = tmp_path / "data"
     where = ConnectionSettings.from_url(url)
-    package("koha").generate(where, users=80, loans=5000, seed=3)
+    generators.get("koha")(where, users=80, loans=5000, seed=3)
     connection = Connection(name="koha", connector="koha", driver=where.driver, host=where.host or "127.0.0.1",
                             port=where.port, database=where.database, read_user=where.user or "")
     connection.set_password("read", where.password or "")

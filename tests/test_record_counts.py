@@ -9,9 +9,10 @@ import pytest
 
 from closedstacks.audit.models import AuditEntry
 from closedstacks.matters.procedure import perform
-from closedstacks.records.connectors import package
-from closedstacks.records.connectors.db import ConnectionSettings
-from closedstacks.records.models import Connection, LegalHold
+from closedstacks.ils import generators
+from closedstacks.ils.connectors.db import ConnectionSettings
+from closedstacks.ils.models import Connection
+from closedstacks.records.models import LegalHold
 from tests.conftest import run_jobs, text
 from tests.procedure import instrument_data, matter_at, set_officer
 
@@ -20,7 +21,7 @@ from tests.procedure import instrument_data, matter_at, set_officer
 def library(tmp_path, accounts):
     """An Evergreen-shaped library in SQLite, connected; two of its cards."""
     path = tmp_path / "evergreen.sqlite3"
-    package("evergreen").generate(ConnectionSettings(driver="sqlite", database=str(path)), users=60, loans=2000)
+    generators.get("evergreen")(ConnectionSettings(driver="sqlite", database=str(path)), users=60, loans=2000)
     Connection.objects.create(name="evergreen", connector="evergreen", driver="sqlite", database=str(path))
     with sqlite3.connect(path) as db:
         rows = db.execute("SELECT c.barcode, c.usr FROM actor_card c JOIN actor_usr u ON u.id = c.usr "

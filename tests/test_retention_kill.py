@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from closedstacks.records.connectors import package
-from closedstacks.records.connectors.db import ConnectionSettings
+from closedstacks.ils import generators
+from closedstacks.ils.connectors.db import ConnectionSettings
 from tests.conftest import cli_env, closedstacks, python_in
 
 KILLS = 12
@@ -46,7 +46,7 @@ def test_killed_at_random_and_resumed_it_ends_as_an_uninterrupted_run(scratch_ur
     paths = {}
     for name in ("straight", "killed"):
         paths[name] = tmp_path / f"{name}.sqlite3"
-        package("koha").generate(ConnectionSettings(driver="sqlite", database=str(paths[name])), users=400,
+        generators.get("koha")(ConnectionSettings(driver="sqlite", database=str(paths[name])), users=400,
                                  loans=40_000, seed=8)
         added = closedstacks("connector", "add", name, "--kind", "koha", "--driver", "sqlite", "--database",
                              str(paths[name]), env=env)

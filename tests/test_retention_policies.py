@@ -7,7 +7,7 @@ import json
 import pytest
 
 from closedstacks.audit.models import AuditEntry
-from closedstacks.records.models import Connection
+from closedstacks.ils.models import Connection
 from closedstacks.retention import services
 from closedstacks.retention.models import RetentionPolicy
 from tests.conftest import text

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from closedstacks.audit.models import AuditEntry
 from closedstacks.matters.procedure import perform
-from closedstacks.records.connectors import package
-from closedstacks.records.connectors.db import ConnectionSettings, connect
-from closedstacks.records.models import Connection
+from closedstacks.ils import generators
+from closedstacks.ils.connectors.db import ConnectionSettings, connect
+from closedstacks.ils.models import Connection
 from closedstacks.retention import koha as koha_engine
 from closedstacks.retention import runs
 from closedstacks.retention.models import RetentionRun
@@ -28,7 +28,7 @@ OWN_RENEWALS = ("SELECT COUNT(*) FROM checkout_renewals r JOIN old_issues o ON o
 
 def build(url: str, name: str = "koha") -> dict:
     where = ConnectionSettings.from_url(url)
-    package("koha").generate(where, users=120, loans=4000, seed=21)
+    generators.get("koha")(where, users=120, loans=4000, seed=21)
     connection = Connection(name=name, connector="koha", driver=where.driver, host=where.host or "127.0.0.1",
                             port=where.port, database=where.database, read_user=where.user or "",
                             write_user=where.user or "")

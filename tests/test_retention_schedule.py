@@ -51,7 +51,7 @@ def test_closedstacks_retention_scheduled_runs_only_what_is_due(accounts, scratc
     before = loans(library["where"])
     idle = closedstacks("retention", "scheduled", env=env)
     assert idle.returncode == 0 and "No retention run is due" in idle.stdout and loans(library["where"]) == before
-    set_schedule = ("from closedstacks.records.models import Connection; from closedstacks.retention.models import "
+    set_schedule = ("from closedstacks.ils.models import Connection; from closedstacks.retention.models import "
                     "RetentionSchedule; RetentionSchedule.objects.create(connection=Connection.objects.get(), "
                     "every_days=1)")
     python_in(set_schedule, env=env)

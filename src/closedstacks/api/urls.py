@@ -10,7 +10,7 @@ from closedstacks.api.auth import DENY
 from closedstacks.audit.api import router as audit_router
 from closedstacks.incidents.api import router as incidents_router
 from closedstacks.matters.api import router as matters_router
-from closedstacks.records.api import router as records_router
+from closedstacks.matters.api_productions import router as productions_router
 
 api = NinjaAPI(
     title="Closed Stacks API",
@@ -25,7 +25,7 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/audit", audit_router)
 api.add_router("/", matters_router)
 api.add_router("/", incidents_router)
-api.add_router("/", records_router)
+api.add_router("/", productions_router)
 
 # The OpenAPI document and its viewer need a signed-in person; every other
 # route is an operation that checks its own scope (see closedstacks.api.auth).

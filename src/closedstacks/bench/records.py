@@ -41,9 +41,9 @@ import json, resource, sys, time
 from pathlib import Path
 import django
 django.setup()
-from closedstacks.records.connectors import get
-from closedstacks.records.connectors.base import Scope
-from closedstacks.records.connectors.db import ConnectionSettings
+from closedstacks.ils.connectors import get
+from closedstacks.ils.connectors.base import Scope
+from closedstacks.ils.connectors.db import ConnectionSettings
 from closedstacks.records.package import build
 args = json.loads(sys.argv[1])
 connector = get("koha")(ConnectionSettings.from_url(args["url"]))
@@ -87,14 +87,15 @@ def _child(url: str, users: list[str], build: bool) -> dict:
 
 def run(*, users: int, loans: int, samples: int = 20, production_records: int = 10_000,
         server_url: str = MARIADB_URL, progress=None) -> dict:
-    from closedstacks.records.connectors import get, package
-    from closedstacks.records.connectors.base import Scope
-    from closedstacks.records.connectors.db import ConnectionSettings, connect
+    from closedstacks.ils import generators
+from closedstacks.ils.connectors import get
+    from closedstacks.ils.connectors.base import Scope
+    from closedstacks.ils.connectors.db import ConnectionSettings, connect
 
     with scratch_ils_database("mysql", server_url) as url:
         settings = ConnectionSettings.from_url(url)
         started = time.perf_counter()
-        package("koha").generate(settings, users=users, loans=loans, seed=11, progress=progress)
+        generators.get("koha")(settings, users=users, loans=loans, seed=11, progress=progress)
         built = time.perf_counter() - started
         connector = get("koha")(settings)
         rng = random.Random(5)

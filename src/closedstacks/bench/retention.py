@@ -25,12 +25,12 @@ from closedstacks.bench.databases import MARIADB_URL, scratch_database, scratch_
 
 def run(*, users: int, loans: int, held_fraction: float = 0.01, batch: int = 1000, server_url: str = MARIADB_URL,
         progress=None) -> dict:
-    from closedstacks.records.connectors import package
-    from closedstacks.records.connectors.db import ConnectionSettings
+    from closedstacks.ils import generators
+    from closedstacks.ils.connectors.db import ConnectionSettings
 
     with scratch_ils_database("mysql", server_url) as url:
         started = time.perf_counter()
-        package("koha").generate(ConnectionSettings.from_url(url), users=users, loans=loans, seed=17,
+        generators.get("koha")(ConnectionSettings.from_url(url), users=users, loans=loans, seed=17,
                                  progress=progress)
         built = time.perf_counter() - started
         with scratch_database("sqlite") as app, tempfile.TemporaryDirectory() as data:

@@ -47,8 +47,8 @@ def copy_of(url: str):
 
 def run(*, users: int, loans: int, held_fraction: float = 0.01, batch: int = 1000, server_url: str = POSTGRES_URL,
         progress=None) -> dict:
-    from closedstacks.records.connectors.db import ConnectionSettings
-    from closedstacks.records.connectors.evergreen import generate
+    from closedstacks.ils.connectors.db import ConnectionSettings
+    from closedstacks.ils.generators.evergreen import generate
 
     with scratch_ils_database("postgresql", server_url) as url:
         started = time.perf_counter()

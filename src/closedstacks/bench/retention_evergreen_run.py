@@ -33,7 +33,7 @@ SELECT ch.id FROM chain ch JOIN closed USING (tail)"""
 
 def evergreens_way(copy, cutoff: dt.date, held: list[int]) -> tuple[float, int]:
     """Seconds and rows of the single transaction on the copy."""
-    from closedstacks.records.connectors.db import connect
+    from closedstacks.ils.connectors.db import connect
     from closedstacks.retention import evergreen
 
     with connect(copy, autocommit=False) as db:
@@ -85,7 +85,7 @@ def held_rows(db, held: list[int]) -> list[tuple]:
 
 def connection_for(where, name: str):
     """A saved Connection to the Evergreen at ``where`` (settings), the same credentials reading and writing."""
-    from closedstacks.records.models import Connection
+    from closedstacks.ils.models import Connection
 
     connection = Connection(name=name, connector="evergreen", driver=where.driver, host=where.host, port=where.port,
                             database=where.database, read_user=where.user, write_user=where.user)
@@ -104,7 +104,7 @@ def main(argv: list[str]) -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from closedstacks.records.connectors.db import ConnectionSettings, connect
+    from closedstacks.ils.connectors.db import ConnectionSettings, connect
     from closedstacks.retention import runs
     from closedstacks.retention.models import RetentionPolicy
     from closedstacks.retention.services import policies_for

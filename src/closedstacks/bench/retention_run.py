@@ -30,8 +30,9 @@ def main(argv: list[str]) -> None:
 
     from closedstacks.accounts.models import User
     from closedstacks.matters.models import DesignatedUser, Instrument, Matter
-    from closedstacks.records.connectors.db import ConnectionSettings, connect
-    from closedstacks.records.models import Connection, LegalHold
+    from closedstacks.ils.connectors.db import ConnectionSettings, connect
+    from closedstacks.ils.models import Connection
+    from closedstacks.records.models import LegalHold
     from closedstacks.retention import runs
     from closedstacks.retention.models import RetentionPolicy
     from closedstacks.retention.services import policies_for

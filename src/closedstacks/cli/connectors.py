@@ -25,7 +25,7 @@ def _secret(from_stdin: bool, path: str | None) -> str | None:
 
 
 def _find(name: str):
-    from closedstacks.records.models import Connection
+    from closedstacks.ils.models import Connection
 
     found = Connection.objects.filter(name=name).first()
     if found is None:
@@ -55,8 +55,8 @@ def add(name, kind, driver, host, port, database, read_user, password_stdin, pas
     """Add a connection NAME, then test it."""
     django_ready()
     from closedstacks.audit.trail import cli_actor
-    from closedstacks.records import services
-    from closedstacks.records.models import Connection
+    from closedstacks.ils import services
+    from closedstacks.ils.models import Connection
 
     if Connection.objects.filter(name=name).exists():
         fail(f"A connection named {name!r} exists already.")
@@ -84,7 +84,7 @@ def _report(report) -> None:
 def list_() -> None:
     """The connections, with where they point and their last test (never a password)."""
     django_ready()
-    from closedstacks.records.models import Connection
+    from closedstacks.ils.models import Connection
 
     for c in Connection.objects.all():
         state = "never tested" if c.last_tested_at is None else ("works" if c.last_test_ok else "fails")
@@ -98,7 +98,7 @@ def test(name):
     """Test connection NAME: tables and columns present, row counts, or what is wrong."""
     django_ready()
     from closedstacks.audit.trail import cli_actor
-    from closedstacks.records import services
+    from closedstacks.ils import services
 
     report = services.test_connection(_find(name), by=cli_actor())
     _report(report)
@@ -112,7 +112,7 @@ def remove(name, yes):
     """Remove connection NAME."""
     django_ready()
     from closedstacks.audit.trail import cli_actor
-    from closedstacks.records import services
+    from closedstacks.ils import services
 
     found = _find(name)
     if not yes:
@@ -126,6 +126,6 @@ def rekey():
     """Encrypt every stored password again with the first CLOSEDSTACKS_ENCRYPTION_KEY (after rotating keys)."""
     django_ready()
     from closedstacks.audit.trail import cli_actor
-    from closedstacks.records import services
+    from closedstacks.ils import services
 
     click.echo(f"Re-encrypted the passwords of {services.rekey(by=cli_actor())} connection(s).")

@@ -20,8 +20,8 @@ CONNECTORS = ["koha", "evergreen"]
 
 
 def _settings(url: str | None, url_file: str | None):
-    from closedstacks.records.connectors.base import ConnectorError
-    from closedstacks.records.connectors.db import ConnectionSettings
+    from closedstacks.ils.connectors.base import ConnectorError
+    from closedstacks.ils.connectors.db import ConnectionSettings
 
     if url_file:
         with open(url_file, encoding="utf-8") as handle:
@@ -69,8 +69,8 @@ def generate(kind, url, url_file, users, loans, holds, seed, yes):
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from closedstacks.records.connectors import package
-    from closedstacks.records.connectors.base import ConnectorError
+    from closedstacks.ils import generators
+    from closedstacks.ils.connectors.base import ConnectorError
 
     settings = _settings(url, url_file)
     if not yes:
@@ -86,7 +86,7 @@ def generate(kind, url, url_file, users, loans, holds, seed, yes):
             bar.update(tasks[label], completed=done, total=total)
 
         try:
-            counts = package(kind).generate(settings, users=users, loans=loans, holds=holds, seed=seed,
+            counts = generators.get(kind)(settings, users=users, loans=loans, holds=holds, seed=seed,
                                             progress=progress)
         except ConnectorError as exc:
             fail(str(exc))
@@ -101,8 +101,8 @@ def generate(kind, url, url_file, users, loans, holds, seed, yes):
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def test_connection(kind, url, url_file, as_json):
     """Connect as KIND, check every table and column the connector reads, and count rows."""
-    from closedstacks.records.connectors import get
-    from closedstacks.records.connectors.base import ConnectorError
+    from closedstacks.ils.connectors import get
+    from closedstacks.ils.connectors.base import ConnectorError
 
     settings = _settings(url, url_file)
     try:

@@ -19,8 +19,8 @@ def privacy_audit(name, pdf_path, as_json):
     finding has records, 0 on a clean library system."""
     django_ready()
     from closedstacks.audit.trail import cli_actor
-    from closedstacks.records.lookup import current_connection
-    from closedstacks.records.models import Connection
+    from closedstacks.ils.lookup import current_connection
+    from closedstacks.ils.models import Connection
     from closedstacks.retention import privacy_audit as scanner
     from closedstacks.retention.services import PolicyError
 

@@ -24,8 +24,8 @@ def run_command(name, dry_run, batch):
     """Run the retention policies, or resume the unfinished run. Stop it at any time (Ctrl-C, SIGTERM): run it
     again to resume where it stopped, losing, repeating and skipping nothing."""
     django_ready()
-    from closedstacks.records.lookup import current_connection
-    from closedstacks.records.models import Connection
+    from closedstacks.ils.lookup import current_connection
+    from closedstacks.ils.models import Connection
 
     connection = Connection.objects.filter(name=name).first() if name else current_connection()
     if connection is None:

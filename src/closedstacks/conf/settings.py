@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "closedstacks.notices",
     "closedstacks.incidents",
     "closedstacks.training",
+    "closedstacks.ils",
     "closedstacks.records",
     "closedstacks.retention",
     "closedstacks.reports",

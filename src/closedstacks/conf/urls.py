@@ -13,7 +13,7 @@ urlpatterns = [
     path("", include("closedstacks.notices.urls")),
     path("", include("closedstacks.incidents.urls")),
     path("", include("closedstacks.training.urls")),
-    path("", include("closedstacks.records.urls")),
+    path("", include("closedstacks.ils.urls")),
     path("", include("closedstacks.retention.urls")),
     path("", include("closedstacks.reports.urls")),
     path("api/v1/", declared_patterns()),

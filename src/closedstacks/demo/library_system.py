@@ -10,15 +10,15 @@ DEMO_USERS, DEMO_LOANS = 3000, 40000
 
 def ensure_demo_library_system(data_dir: Path, *, by) -> dict[str, int] | None:
     """Generate the demo Koha library and connect to it, unless that was done before. Returns the counts made."""
-    from closedstacks.records import services
-    from closedstacks.records.connectors import package
-    from closedstacks.records.connectors.db import ConnectionSettings
-    from closedstacks.records.models import Connection
+    from closedstacks.ils import services
+    from closedstacks.ils import generators
+    from closedstacks.ils.connectors.db import ConnectionSettings
+    from closedstacks.ils.models import Connection
 
     path = data_dir / "demo-koha.sqlite3"
     if Connection.objects.filter(name=DEMO_CONNECTION).exists() and path.exists():
         return None
-    counts = package("koha").generate(ConnectionSettings(driver="sqlite", database=str(path)),
+    counts = generators.get("koha")(ConnectionSettings(driver="sqlite", database=str(path)),
                                       users=DEMO_USERS, loans=DEMO_LOANS, seed=2026)
     connection = Connection.objects.filter(name=DEMO_CONNECTION).first() or Connection(
         name=DEMO_CONNECTION, connector="koha", driver="sqlite", database=str(path), host="")

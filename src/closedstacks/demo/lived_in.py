@@ -72,7 +72,7 @@ def _checklist_yes(matter) -> dict:
 
 def _busiest_cards(path: Path, n: int) -> list[str]:
     """Cards of the demo library's busiest borrowers in 2022–2023 (so a production has records to show)."""
-    from closedstacks.records.connectors.db import ConnectionSettings, connect
+    from closedstacks.ils.connectors.db import ConnectionSettings, connect
 
     with connect(ConnectionSettings(driver="sqlite", database=str(path))) as db:
         return [row[0] for row in db.rows(
@@ -255,7 +255,7 @@ def _run_jobs() -> None:
 
 def _retention(people: dict) -> None:
     """A dry run, then a real run over the demo library system, the census after it, and a privacy audit."""
-    from closedstacks.records.models import Connection
+    from closedstacks.ils.models import Connection
     from closedstacks.retention import census, privacy_audit, runs
     from closedstacks.retention.services import PolicyError
 

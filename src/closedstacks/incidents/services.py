@@ -266,8 +266,8 @@ def find_affected(breach, *, by, lookup: str, value: str, record_kinds=()) -> Af
     ``lookup`` is how ``value`` names them (card, username or the system's own id). Exactly one person must
     match; the library system is read with the read-only credentials, and only their patron record.
     """
-    from closedstacks.records.connectors.base import ConnectorError, Scope
-    from closedstacks.records.lookup import current_connection
+    from closedstacks.ils.connectors.base import ConnectorError, Scope
+    from closedstacks.ils.lookup import current_connection
 
     require(lookup in ("card", "username", "id") and bool(value.strip()),
             _("Give a card number, a username or the library system's id."))

@@ -18,7 +18,7 @@ class InstrumentType(models.TextChoices):
 
 
 # The kinds of record an instrument or a scope may name. Each connector to a
-# library system says which of them it can find (records.connectors).
+# library system says which of them it can find (closedstacks.ils.connectors).
 class RecordKind(models.TextChoices):
     CURRENT_LOANS = "current_loans", _("Current loans")
     PAST_LOANS = "past_loans", _("Past loans (circulation history)")
@@ -31,6 +31,11 @@ class RecordKind(models.TextChoices):
     COMPUTER_SESSIONS = "computer_sessions", _("Computer and Wi-Fi sessions")
     ROOM_BOOKINGS = "room_bookings", _("Room bookings")
     PATRON_RECORD = "patron_record", _("Registration record (identity and contact)")
+
+
+def record_kind_labels(kinds) -> list[str]:
+    """The kinds of record, as people read them (an unknown code as it is)."""
+    return [str(RecordKind(kind).label) if kind in RecordKind.values else str(kind) for kind in kinds]
 
 
 class IdentifierType(models.TextChoices):

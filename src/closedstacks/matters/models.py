@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from closedstacks.access.roles import Role
-from closedstacks.library.choices import IdentifierType, InstrumentType, RecordKind
+from closedstacks.library.choices import IdentifierType, InstrumentType, RecordKind, record_kind_labels
 from closedstacks.matters.states import (
     CLOSED_STATES,
     Channel,
@@ -26,11 +26,6 @@ from closedstacks.matters.states import (
 )
 
 USER = settings.AUTH_USER_MODEL
-
-
-def record_kind_labels(kinds) -> list[str]:
-    """The kinds of record, as people read them (an unknown code as it is)."""
-    return [str(RecordKind(kind).label) if kind in RecordKind.values else str(kind) for kind in kinds]
 
 
 def visibility(user, outer: str = "pk") -> Q:
@@ -365,3 +360,10 @@ class ConsentRecord(models.Model):
     limit = models.CharField(max_length=300, blank=True, help_text="How far the jurisdiction lets it be honoured.")
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+
+
+def held_for(user):
+    """The legal holds in force on the matters ``user`` may open."""
+    from closedstacks.records.models import LegalHold
+
+    return LegalHold.objects.in_force().filter(visibility(user, outer="matter"))

@@ -4,7 +4,7 @@ decided per matter (Matter.objects.visible_to)."""
 from django.urls import path
 
 from closedstacks.access.scopes import scope
-from closedstacks.matters.views import desk, matter, queues
+from closedstacks.matters.views import counts, desk, holds, matter, productions, queues
 
 app_name = "matters"
 
@@ -20,4 +20,15 @@ urlpatterns = [
          name="document"),
     path("matters/<str:reference>/reviews/<int:review_id>/", scope("matter:read", matter.review), name="review"),
     path("matters/<str:reference>/letters/<slug:kind>.pdf", scope("matter:read", matter.letter), name="letter"),
+    path("matters/<str:reference>/counts/", scope("matter:read", counts.counts), name="counts"),
+    path("holds/", scope("hold:read", holds.holds), name="holds"),
+]
+
+# A production: its page and downloads, for the people on the matter (everyone else: 404).
+PRODUCTION = "matters/<str:reference>/productions/<int:number>/"
+urlpatterns += [
+    path(PRODUCTION, scope("matter:read", productions.detail), name="production"),
+    path(PRODUCTION + "files/<str:name>", scope("matter:read", productions.file), name="production-file"),
+    path(PRODUCTION + "package.zip", scope("matter:read", productions.package), name="production-package"),
+    path(PRODUCTION + "record.pdf", scope("matter:read", productions.record_pdf), name="production-record"),
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from closedstacks.audit.trail import record
-from closedstacks.records.lookup import current_connection
+from closedstacks.ils.lookup import current_connection
 from closedstacks.records.models import LegalHold
 from closedstacks.records.tasks import resolve_holds
 

@@ -1,9 +1,7 @@
-"""Connections to the library's system (ILS), as an administrator configured them.
+"""The matter-level records: legal holds on a designated user's records, and productions of an approved scope.
 
-Passwords are encrypted at rest (closedstacks.conf.crypto) and never shown
-again once saved: forms and the command line can replace them, not read
-them. The read-only credentials serve every search, count and extraction;
-the optional write credentials are used by retention runs only.
+Both belong to a matter and are changed only by the procedure's steps (holds.py, production.py); the
+library system they concern is reached through closedstacks.ils.
 """
 
 from __future__ import annotations
@@ -12,72 +10,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from closedstacks.conf import crypto
-from closedstacks.records.connectors import PACKAGES
-from closedstacks.records.connectors.db import DRIVERS, ConnectionSettings
-
-
-class Connection(models.Model):
-    audit_type = "connection"
-
-    name = models.SlugField(_("name"), max_length=60, unique=True,
-                            help_text=_("A short name, such as koha or main-ils."))
-    connector = models.CharField(_("library system"), max_length=30,
-                                 choices=[(name, name.title()) for name in PACKAGES])
-    driver = models.CharField(_("database"), max_length=20, choices=[(d, d) for d in DRIVERS])
-    host = models.CharField(_("host"), max_length=200, blank=True, default="127.0.0.1")
-    port = models.PositiveIntegerField(_("port"), null=True, blank=True)
-    database = models.CharField(_("database name (or file, for SQLite)"), max_length=500)
-    read_user = models.CharField(_("read-only user"), max_length=120, blank=True)
-    read_password_encrypted = models.TextField(blank=True, editable=False)
-    write_user = models.CharField(_("write user (retention only)"), max_length=120, blank=True)
-    write_password_encrypted = models.TextField(blank=True, editable=False)
-    active = models.BooleanField(_("in use"), default=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_tested_at = models.DateTimeField(null=True, blank=True)
-    last_test_ok = models.BooleanField(null=True)
-    last_test = models.JSONField(default=dict, blank=True)  # tables and problems; never a password
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def tested_tables(self) -> list[tuple[str, int | None]]:
-        """The last test's tables and their rows (None: missing), as pairs: a template reading the dict's
-        ``.items`` would find Koha's table called ``items`` instead."""
-        return sorted((self.last_test or {}).get("tables", {}).items())
-
-    def set_password(self, which: str, password: str) -> None:
-        setattr(self, f"{which}_password_encrypted", crypto.encrypt(password))
-
-    def has_password(self, which: str) -> bool:
-        return bool(getattr(self, f"{which}_password_encrypted"))
-
-    def settings(self, *, write: bool = False) -> ConnectionSettings:
-        """How to connect: read-only unless ``write`` (retention), with the password decrypted here only."""
-        which = "write" if write else "read"
-        return ConnectionSettings(driver=self.driver, database=self.database, host=self.host or "127.0.0.1",
-                                  port=self.port, user=getattr(self, f"{which}_user"),
-                                  password=crypto.decrypt(getattr(self, f"{which}_password_encrypted")))
-
-    def open(self, *, write: bool = False):
-        from closedstacks.records.connectors import get
-
-        return get(self.connector)(self.settings(write=write))
+from closedstacks.library.choices import record_kind_labels
 
 
 class LegalHoldQuerySet(models.QuerySet):
     def in_force(self):
         return self.filter(lifted_at__isnull=True)
-
-    def visible_to(self, user):
-        """Holds on the matters ``user`` may open."""
-        from closedstacks.matters.models import Matter
-
-        return self.filter(matter__in=Matter.objects.visible_to(user))
 
 
 class LegalHold(models.Model):
@@ -110,8 +48,6 @@ class LegalHold(models.Model):
         return f"legal hold {self.pk}"
 
     def kind_labels(self) -> list[str]:
-        from closedstacks.matters.models import record_kind_labels
-
         return record_kind_labels(self.record_kinds) or [str(_("every kind of record"))]
 
 
@@ -195,10 +131,7 @@ class Production(models.Model):
         return Production.objects.filter(supersedes=self).exists()
 
     def record_kinds(self) -> list[tuple[str, int]]:
-        from closedstacks.library.choices import RecordKind
-
-        return [(str(RecordKind(kind).label) if kind in RecordKind.values else kind, count)
-                for kind, count in self.records.items()]
+        return list(zip(record_kind_labels(self.records), self.records.values()))
 
 
 class Release(models.Model):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from closedstacks.library.choices import RecordKind
-from closedstacks.records.connectors.base import COLUMNS, Connector, Scope
+from closedstacks.ils.connectors.base import COLUMNS, Connector, Scope
 
 PDF_PART = 500  # records per PDF part: WeasyPrint's memory grows with a document's length
 ORDER = [kind.value for kind in RecordKind]

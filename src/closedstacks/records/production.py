@@ -30,9 +30,9 @@ from closedstacks.audit.trail import record
 from closedstacks.documents import pdf
 from closedstacks.library.choices import RecordKind
 from closedstacks.library.models import LibraryProfile
-from closedstacks.records.connectors.base import ConnectorError, Scope
-from closedstacks.records.lookup import current_connection, resolve
-from closedstacks.records.models import Production
+from closedstacks.ils.connectors.base import ConnectorError, Scope
+from closedstacks.ils.lookup import current_connection, resolve
+from closedstacks.records.models import Production, Release
 from closedstacks.records.package import build
 
 
@@ -135,8 +135,11 @@ def compile_files(production_id: int) -> dict:
     return _ready(production, connection, files, manifest["sha256"], search)
 
 
+def _people(*people) -> list:
+    return [person for person in people if person is not None]
+
+
 def _ready(production: Production, connection, files: list[dict], manifest_sha: str, search: dict) -> dict:
-    from closedstacks.matters.steps.common import assigned
     from closedstacks.notices.services import notify
 
     with transaction.atomic():
@@ -153,14 +156,13 @@ def _ready(production: Production, connection, files: list[dict], manifest_sha: 
             "users": {k: v for k, v in search.items() if k != "kinds_not_kept"},
             "manifest_sha256": manifest_sha, "certification_sha256": locked.certification_sha256})
         matter = production.matter
-        notify(assigned(matter.counsel) + assigned(matter.custodian), template="production_ready",
+        notify(_people(matter.counsel, matter.custodian), template="production_ready",
                context={"matter": matter, "production": locked},
                url=f"/matters/{matter.reference}/productions/{locked.number}/")
     return {"production": locked.pk, "status": locked.status, "records": locked.total}
 
 
 def _failed(production: Production, problem: str) -> dict:
-    from closedstacks.matters.steps.common import assigned
     from closedstacks.notices.services import notify
 
     with transaction.atomic():
@@ -170,7 +172,7 @@ def _failed(production: Production, problem: str) -> dict:
         record("production.failed", actor=None, obj=locked, details={
             "matter": production.matter.reference, "number": locked.number, "problem": locked.problem})
         matter = production.matter
-        notify(assigned(matter.custodian), template="production_failed",
+        notify(_people(matter.custodian), template="production_failed",
                context={"matter": matter, "production": locked},
                url=f"/matters/{matter.reference}/productions/{locked.number}/")
     return {"production": locked.pk, "status": locked.status}
@@ -205,8 +207,6 @@ def verified_path(production: Production, name: str) -> Path:
 
 def record_pdf(production: Production) -> bytes:
     """The production's record (chain of custody): who compiled, reviewed and released it, to whom, how."""
-    from closedstacks.records.models import Release
-
     release = Release.objects.filter(production=production).select_related("recorded_by").first()
     return pdf.render("records/production_record_pdf.html", {
         "production": production, "matter": production.matter, "scope": production.scope,

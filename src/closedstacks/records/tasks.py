@@ -11,8 +11,8 @@ def resolve_holds(matter_id: int) -> dict:
     from django.db import transaction
 
     from closedstacks.audit.trail import record
-    from closedstacks.records.connectors.base import ConnectorError
-    from closedstacks.records.lookup import current_connection, resolve
+    from closedstacks.ils.connectors.base import ConnectorError
+    from closedstacks.ils.lookup import current_connection, resolve
     from closedstacks.records.models import LegalHold
 
     connection = current_connection()

@@ -85,10 +85,10 @@ def _deadlines(user) -> list[Tile]:
 
 
 def _holds(user) -> list[Tile]:
-    from closedstacks.records.models import LegalHold
+    from closedstacks.matters.models import held_for
 
-    held = LegalHold.objects.in_force().visible_to(user).count()
-    return [Tile("holds", _("Legal holds"), [Figure(_("In force"), str(held), _url("records:holds"))])]
+    held = held_for(user).count()
+    return [Tile("holds", _("Legal holds"), [Figure(_("In force"), str(held), _url("matters:holds"))])]
 
 
 def _incidents(user) -> list[Tile]:

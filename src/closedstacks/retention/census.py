@@ -9,8 +9,8 @@ import logging
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from closedstacks.records.connectors.db import connect
-from closedstacks.records.models import Connection
+from closedstacks.ils.connectors.db import connect
+from closedstacks.ils.models import Connection
 from closedstacks.retention.models import LinkedCensus
 from closedstacks.web.charts import Segment, stacked_bars
 

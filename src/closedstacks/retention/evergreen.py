@@ -37,9 +37,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from closedstacks.records.connectors.base import ConnectorError
-from closedstacks.records.connectors.db import Database
-from closedstacks.records.connectors.evergreen import schema
+from closedstacks.ils.connectors.base import ConnectorError
+from closedstacks.ils.connectors.db import Database
+from closedstacks.ils.connectors.evergreen import schema
 from closedstacks.retention.batches import Batch, covered, day, held_for
 from closedstacks.retention.batches import in_list as _in
 

@@ -39,8 +39,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from closedstacks.records.connectors.base import ConnectorError
-from closedstacks.records.connectors.db import Database
+from closedstacks.ils.connectors.base import ConnectorError
+from closedstacks.ils.connectors.db import Database
 from closedstacks.retention.batches import Batch, covered, day, held_for
 from closedstacks.retention.batches import in_list as _in
 

@@ -14,7 +14,7 @@ from closedstacks.retention.policies import DEFAULTS
 class RetentionPolicy(models.Model):
     audit_type = "retention_policy"
 
-    connection = models.ForeignKey("records.Connection", on_delete=models.CASCADE, related_name="retention")
+    connection = models.ForeignKey("ils.Connection", on_delete=models.CASCADE, related_name="retention")
     kind = models.CharField(_("kind of record"), max_length=30, choices=RecordKind.choices)
     keep_days = models.PositiveIntegerField(_("days to keep linked after it closes"))
     respect_opt_in = models.BooleanField(_("keep it for users who chose to keep their history"), default=True)
@@ -55,7 +55,7 @@ class RetentionRun(models.Model):
         DONE = "done", _("Finished")
         FAILED = "failed", _("Failed")
 
-    connection = models.ForeignKey("records.Connection", on_delete=models.PROTECT, related_name="retention_runs")
+    connection = models.ForeignKey("ils.Connection", on_delete=models.PROTECT, related_name="retention_runs")
     dry_run = models.BooleanField(default=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -100,7 +100,7 @@ class PrivacyAudit(models.Model):
 
     audit_type = "privacy_audit"
 
-    connection = models.ForeignKey("records.Connection", on_delete=models.PROTECT, related_name="privacy_audits")
+    connection = models.ForeignKey("ils.Connection", on_delete=models.PROTECT, related_name="privacy_audits")
     run_at = models.DateTimeField(default=timezone.now)
     run_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="+")
@@ -123,7 +123,7 @@ class LinkedCensus(models.Model):
 
     Taken after each retention run and each privacy audit; the retention page charts them over time."""
 
-    connection = models.ForeignKey("records.Connection", on_delete=models.CASCADE, related_name="censuses")
+    connection = models.ForeignKey("ils.Connection", on_delete=models.CASCADE, related_name="censuses")
     taken_at = models.DateTimeField(default=timezone.now)
     counts = models.JSONField(default=dict, help_text="{kind: {age bucket: count}}")
 
@@ -146,7 +146,7 @@ class RetentionSchedule(models.Model):
 
     audit_type = "retention_schedule"
 
-    connection = models.OneToOneField("records.Connection", on_delete=models.CASCADE, related_name="retention_schedule")
+    connection = models.OneToOneField("ils.Connection", on_delete=models.CASCADE, related_name="retention_schedule")
     every_days = models.PositiveIntegerField(_("run every this many days (0: only when started by hand)"), default=0)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -25,9 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from closedstacks.audit.trail import record
-from closedstacks.records.connectors.base import ConnectorError
-from closedstacks.records.connectors.db import DRIVER_ERRORS, Database, connect
-from closedstacks.records.models import Connection
+from closedstacks.ils.connectors.base import ConnectorError
+from closedstacks.ils.connectors.db import DRIVER_ERRORS, Database, connect
+from closedstacks.ils.models import Connection
 from closedstacks.retention import evergreen, koha
 from closedstacks.retention.models import PrivacyAudit
 from closedstacks.retention.runs import held_users

@@ -37,10 +37,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from closedstacks.audit.trail import record
-from closedstacks.records.connectors.base import ConnectorError
-from closedstacks.records.connectors.db import DRIVER_ERRORS, connect
-from closedstacks.records.lookup import LOOKUP
-from closedstacks.records.models import Connection, LegalHold
+from closedstacks.ils.connectors.base import ConnectorError
+from closedstacks.ils.connectors.db import DRIVER_ERRORS, connect
+from closedstacks.ils.lookup import LOOKUP
+from closedstacks.ils.models import Connection
+from closedstacks.records.models import LegalHold
 from closedstacks.retention import evergreen, koha
 from closedstacks.retention.batches import Batch, Held
 from closedstacks.retention.models import RetentionRun

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from closedstacks.audit.trail import record
-from closedstacks.records.models import Connection
+from closedstacks.ils.models import Connection
 from closedstacks.retention.models import RetentionPolicy, RetentionRun, RetentionSchedule
 from closedstacks.retention.policies import DEFAULTS, KINDS_BY_SYSTEM, MAX_DAYS
 

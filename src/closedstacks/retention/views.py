@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from closedstacks.records.models import Connection
+from closedstacks.ils.models import Connection
 from closedstacks.retention import census, services
 from closedstacks.retention.forms import PolicyForm, ScheduleForm
 from closedstacks.retention.models import RetentionPolicy, RetentionRun

@@ -28,7 +28,7 @@ from closedstacks.matters.procedure import (
     record_refusal,
 )
 from closedstacks.matters.states import MAIN_ROAD, State
-from closedstacks.records.counting import may_count
+from closedstacks.matters.counting import may_count
 
 
 def _road(matter: Matter) -> list[dict]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import importlib
 
-from closedstacks.records.connectors.base import Connector, ConnectorError
+from closedstacks.ils.connectors.base import Connector, ConnectorError
 
-# name → module path of the package that defines ``CONNECTOR`` (and ``generate`` for test databases).
+# name → module path of the package that defines ``CONNECTOR``.
 PACKAGES = {
-    "koha": "closedstacks.records.connectors.koha",
-    "evergreen": "closedstacks.records.connectors.evergreen",
+    "koha": "closedstacks.ils.connectors.koha",
+    "evergreen": "closedstacks.ils.connectors.evergreen",
 }
 
 
@@ -17,8 +17,3 @@ def get(name: str) -> type[Connector]:
     if name not in PACKAGES:
         raise ConnectorError(f"There is no connector called {name!r} (there are: {', '.join(sorted(PACKAGES))}).")
     return importlib.import_module(PACKAGES[name]).CONNECTOR
-
-
-def package(name: str):
-    get(name)
-    return importlib.import_module(PACKAGES[name])

@@ -52,7 +52,7 @@ class ConnectionSettings:
     @classmethod
     def from_url(cls, url: str) -> ConnectionSettings:
         """``mysql://user:pass@host:3306/koha``, ``postgresql://user@host/evergreen``, ``sqlite:////abs/path.db``."""
-        from closedstacks.records.connectors.base import ConnectorError
+        from closedstacks.ils.connectors.base import ConnectorError
 
         parsed = urlparse(url)
         driver = SCHEMES.get(parsed.scheme)
@@ -166,7 +166,7 @@ def _quote_ident(name: str) -> str:
 @contextmanager
 def connect(settings: ConnectionSettings, *, autocommit: bool = True) -> Iterator[Database]:
     """Open a connection (read-only use is the connector's promise; the credentials should enforce it)."""
-    from closedstacks.records.connectors.base import ConnectorError
+    from closedstacks.ils.connectors.base import ConnectorError
 
     try:
         if settings.driver == "sqlite":

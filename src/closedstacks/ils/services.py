@@ -6,10 +6,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from closedstacks.audit.trail import record
-from closedstacks.records.connectors import PACKAGES
-from closedstacks.records.connectors.base import ConnectorError, TestReport
-from closedstacks.records.connectors.db import DRIVERS
-from closedstacks.records.models import Connection
+from closedstacks.ils.connectors import PACKAGES
+from closedstacks.ils.connectors.base import ConnectorError, TestReport
+from closedstacks.ils.connectors.db import DRIVERS
+from closedstacks.ils.models import Connection
 
 
 class ConnectionError_(Exception):

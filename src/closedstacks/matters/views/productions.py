@@ -60,7 +60,7 @@ def detail(request, reference: str, number: int):
                details={"matter": matter.reference, "number": production.number})
     labels = dict(RecordKind.choices)
     later = Production.objects.filter(supersedes=production).first()
-    return render(request, "records/production.html", {
+    return render(request, "matters/production.html", {
         "matter": matter, "production": production, "scope": production.scope,
         "scope_users": production.scope.users.all(),
         "kinds": [(labels.get(k, k), n) for k, n in production.records.items()],
@@ -76,7 +76,7 @@ def detail(request, reference: str, number: int):
 
 def _refuse(request, production: Production, name: str, problem: str):
     productions.refused(production, name, problem, by=request.user)
-    return render(request, "records/production_refused.html", {"production": production, "problem": problem},
+    return render(request, "matters/production_refused.html", {"production": production, "problem": problem},
                   status=409)
 
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from closedstacks.records.models import Connection
+from closedstacks.ils.models import Connection
 
 KEEP = _("Leave empty to keep the stored password (it is never shown again).")
 

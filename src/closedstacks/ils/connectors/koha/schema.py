@@ -15,7 +15,7 @@ generator calls it after loading, which is faster than loading into them).
 
 from __future__ import annotations
 
-from closedstacks.records.connectors.db import ConnectionSettings, Database, connect
+from closedstacks.ils.connectors.db import ConnectionSettings, Database, connect
 
 # code → DDL per driver. "pk" is an auto-increment integer primary key.
 TYPES: dict[str, dict[str, str]] = {

@@ -34,8 +34,8 @@ import random
 from collections.abc import Callable
 from contextlib import contextmanager
 
-from closedstacks.records.connectors.db import ConnectionSettings, connect
-from closedstacks.records.connectors.evergreen import schema
+from closedstacks.ils.connectors.db import ConnectionSettings, connect
+from closedstacks.ils.connectors.evergreen import schema
 
 DEFAULT_TODAY = dt.datetime(2025, 6, 30, 17, 0, tzinfo=dt.timezone.utc)
 YEARS = 5

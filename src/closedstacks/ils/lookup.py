@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from closedstacks.records.connectors.base import Connector
-from closedstacks.records.models import Connection
+from closedstacks.ils.connectors.base import Connector
+from closedstacks.ils.models import Connection
 
 LOOKUP = {"card": "card", "username": "username", "name": "name", "other": "id"}
 

@@ -53,7 +53,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from closedstacks.library.choices import RecordKind
-from closedstacks.records.connectors.base import COLUMNS, Connector, ConnectorError, Scope, TestReport
+from closedstacks.ils.connectors.base import COLUMNS, Connector, ConnectorError, Scope, TestReport
 
 # Every table and column the connector reads.
 NEEDS: dict[str, tuple[str, ...]] = {

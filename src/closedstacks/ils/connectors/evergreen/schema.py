@@ -31,7 +31,7 @@ created after loading (:func:`create_indexes`).
 
 from __future__ import annotations
 
-from closedstacks.records.connectors.db import Database
+from closedstacks.ils.connectors.db import Database
 
 SCHEMAS = ("actor", "action", "asset", "biblio", "reporter", "permission")
 

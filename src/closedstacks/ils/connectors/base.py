@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from closedstacks.library.choices import RecordKind
-from closedstacks.records.connectors.db import DRIVER_ERRORS, ConnectionSettings, Database, connect
+from closedstacks.ils.connectors.db import DRIVER_ERRORS, ConnectionSettings, Database, connect
 
 # The columns of a production, per kind of record. ``user`` is the ILS's user id;
 # ``card`` the user's barcode at extraction time. Dates are ISO strings or None.

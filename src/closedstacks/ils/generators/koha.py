@@ -32,9 +32,9 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from itertools import accumulate
 
-from closedstacks.records.connectors.base import ConnectorError
-from closedstacks.records.connectors.db import ConnectionSettings, Database, connect, explain
-from closedstacks.records.connectors.koha import schema
+from closedstacks.ils.connectors.base import ConnectorError
+from closedstacks.ils.connectors.db import ConnectionSettings, Database, connect, explain
+from closedstacks.ils.connectors.koha import schema
 
 BATCH = 50_000
 YEARS = 5
