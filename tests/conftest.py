@@ -25,6 +25,13 @@ from closedstacks.bench.databases import scratch_database
 ROLES = [role.value for role in Role]
 
 
+def pytest_configure(config):
+    # Hashing a password with argon2 takes about 200 ms here, and most tests make several accounts: tests hash
+    # with MD5 instead. The real settings keep argon2 (tests/test_configuration.py checks), and so do the
+    # command-line and server processes the tests start.
+    django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Hashed static names need `collectstatic`; pages under test only need URLs.

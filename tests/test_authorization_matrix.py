@@ -64,7 +64,7 @@ def sample_kwargs(accounts):
 
     ils = Connection.objects.create(name="koha", connector="koha", driver="sqlite", database="/nonexistent.db")
     training_module = {"pk": Module.objects.first().pk}  # a starter module
-    from closedstacks.reports.models import TransparencyReport
+    from closedstacks.transparency.models import TransparencyReport
 
     transparency = {"pk": TransparencyReport.objects.create(year=2025, created_by=accounts["officer"]).pk}
     return {
@@ -96,7 +96,8 @@ def sample_kwargs(accounts):
         "ils:connection-test": {"pk": ils.pk},
         "ils:connection-remove": {"pk": ils.pk},
         "incidents:detail": report_,
-        "incidents:from-matter": ref,
+        "matters:report-it": ref,
+        "matters:from-report": {"pk": incident.pk},
         "incidents:act": {**report_, "action": "action"},
         "incidents:breach": report_,
         "incidents:breach-act": {**report_, "action": "add"},
@@ -105,11 +106,12 @@ def sample_kwargs(accounts):
         "training:module": training_module,
         "training:module-edit": training_module,
         "training:version-new": training_module,
-        "reports:report": transparency,
-        "reports:narrative": transparency,
-        "reports:publish": transparency,
-        "reports:pdf": transparency,
-        "reports:csv": transparency,
+        "transparency:report": transparency,
+        "transparency:moved": {"rest": ""},
+        "transparency:narrative": transparency,
+        "transparency:publish": transparency,
+        "transparency:pdf": transparency,
+        "transparency:csv": transparency,
     }
 
 

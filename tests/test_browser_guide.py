@@ -181,7 +181,7 @@ def test_officer(sign_in):
     officer.shot("officer-privacy-audit")
     officer.go("/training/compliance/")
     officer.shot("officer-compliance")
-    officer.go("/reports/transparency/")
+    officer.go("/transparency/")
     officer.follow(re.compile(r"^\d{4}$"))
     assert "Draft" in officer.text() and officer.page.locator("main form").count() > 0  # the narrative, publishing
     officer.shot("officer-transparency")
@@ -223,7 +223,7 @@ def test_director(sign_in):
         assert tile in director.text()
     director.shot("director-dashboard")
     director.shot("director-dashboard-more", at=".tiles > .tile:nth-child(4)")
-    director.go("/reports/transparency/")
+    director.go("/transparency/")
     director.follow(re.compile(r"^\d{4}$"))
     assert "National security letters (reported only in bands)" in director.text()
     assert director.page.locator("main form").count() == 0  # the officer writes and publishes it
@@ -318,7 +318,7 @@ def test_auditor(sign_in):
     auditor.shot("auditor-filtered")
     auditor.go("/retention/")
     assert auditor.page.get_by_role("button", name="Run retention now").count() == 0  # reads, changes nothing
-    auditor.go("/reports/transparency/")
+    auditor.go("/transparency/")
     assert "Transparency reports" in auditor.heading()
     for path in ("/matters/", "/reports/", "/accounts/"):
         auditor.go(path)

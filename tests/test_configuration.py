@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -78,3 +80,15 @@ def test_every_command_has_help(tmp_path):
         assert done.returncode == 0 and "Usage: closedstacks" in done.stdout, command
     # --help needs no configuration at all
     assert closedstacks("--help", env=env_with(tmp_path, CLOSEDSTACKS_HTTPS="maybe")).returncode == 0
+
+
+def test_the_real_settings_hash_passwords_with_argon2(tmp_path):
+    """The tests hash with MD5 for speed (conftest.py); what a library runs hashes with argon2."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOSEDSTACKS_")}
+    env["CLOSEDSTACKS_DATA_DIR"] = str(tmp_path)
+    code = ("import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'closedstacks.conf.settings'; django.setup()\n"
+            "from django.contrib.auth.hashers import get_hasher, make_password\n"
+            "print(get_hasher().algorithm, make_password('correct horse battery staple').split('$')[0])")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["argon2", "argon2"]

@@ -15,13 +15,13 @@ from decimal import Decimal
 import pytest
 
 from closedstacks.bench.databases import scratch_ils_database
-from closedstacks.library.choices import RecordKind
 from closedstacks.ils import generators
 from closedstacks.ils.connectors import get
 from closedstacks.ils.connectors.base import COLUMNS, ConnectorError, Scope
 from closedstacks.ils.connectors.db import ConnectionSettings
 from closedstacks.ils.connectors.koha import CONNECTOR, schema
 from closedstacks.ils.generators.koha import generate
+from closedstacks.library.choices import RecordKind
 from tests.ils import ils_url, require_server  # noqa: F401
 
 DRIVERS = ["mysql", "sqlite", "postgresql"]

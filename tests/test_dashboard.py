@@ -14,7 +14,7 @@ from closedstacks.access.roles import Role
 from closedstacks.incidents.models import Incident
 from closedstacks.matters.models import Deadline, DesignatedUser, MatterMember
 from closedstacks.records.models import LegalHold
-from closedstacks.reports.dashboard import tiles_for
+from closedstacks.dashboard.tiles import tiles_for
 from tests.conftest import make_account, sign_in, text
 from tests.procedure import stored_matter
 

@@ -4,7 +4,7 @@ demo mode."""
 from __future__ import annotations
 
 from closedstacks.demo.accounts import DEMO_ACCOUNTS
-from closedstacks.demo.lived_in import GUIDE
+from closedstacks.demo.context import GUIDE
 from tests.conftest import text
 
 

@@ -203,7 +203,7 @@ def test_a_report_becomes_a_matter_on_the_procedure_in_one_action(accounts, clie
     client_for("staff").post("/reports/new/", report_data("unauthorized_demand"))
     incident = Incident.objects.get()
     officer = client_for("officer")
-    assert officer.post(f"/reports/{incident.pk}/act/open-matter/", {"version": 1}).status_code == 302
+    assert officer.post(f"/reports/{incident.pk}/open-matter/", {"version": 1}).status_code == 302
     incident.refresh_from_db()
     matter = Matter.objects.get()
     assert incident.matter == matter and matter.state == "referred"
@@ -212,7 +212,7 @@ def test_a_report_becomes_a_matter_on_the_procedure_in_one_action(accounts, clie
     page = text(officer.get(f"/matters/{matter.reference}/"))
     assert f"/reports/{incident.pk}/" in page
     # Only once.
-    again = officer.post(f"/reports/{incident.pk}/act/open-matter/", {"version": incident.version})
+    again = officer.post(f"/reports/{incident.pk}/open-matter/", {"version": incident.version})
     assert again.status_code == 400 and Matter.objects.count() == 1
 
 

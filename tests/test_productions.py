@@ -14,13 +14,13 @@ import pytest
 from django.utils import timezone
 
 from closedstacks.audit.models import AuditEntry
-from closedstacks.matters.models import Matter
-from closedstacks.matters.procedure import ProcedureError, perform
-from closedstacks.records import production as productions
 from closedstacks.ils import generators
 from closedstacks.ils.connectors.base import COLUMNS
 from closedstacks.ils.connectors.db import ConnectionSettings, connect
 from closedstacks.ils.models import Connection
+from closedstacks.matters.models import Matter
+from closedstacks.matters.procedure import ProcedureError, perform
+from closedstacks.records import production as productions
 from closedstacks.records.models import Production, ProductionLocked, Release
 from tests.conftest import make_account, pdf_text, run_jobs, text
 from tests.ils import ils_url  # noqa: F401 (a fixture)

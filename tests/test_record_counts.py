@@ -8,10 +8,10 @@ import sqlite3
 import pytest
 
 from closedstacks.audit.models import AuditEntry
-from closedstacks.matters.procedure import perform
 from closedstacks.ils import generators
 from closedstacks.ils.connectors.db import ConnectionSettings
 from closedstacks.ils.models import Connection
+from closedstacks.matters.procedure import perform
 from closedstacks.records.models import LegalHold
 from tests.conftest import run_jobs, text
 from tests.procedure import instrument_data, matter_at, set_officer

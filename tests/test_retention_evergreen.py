@@ -23,9 +23,9 @@ from django.utils import timezone
 
 from closedstacks.audit.models import AuditEntry
 from closedstacks.bench.retention_evergreen_run import connection_for
-from closedstacks.matters.procedure import perform
 from closedstacks.ils.connectors.db import ConnectionSettings, connect
 from closedstacks.ils.generators.evergreen import generate
+from closedstacks.matters.procedure import perform
 from closedstacks.retention import census, evergreen, privacy_audit, runs
 from closedstacks.retention.batches import day
 from closedstacks.retention.models import RetentionPolicy

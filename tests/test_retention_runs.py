@@ -10,10 +10,10 @@ import pytest
 from django.utils import timezone
 
 from closedstacks.audit.models import AuditEntry
-from closedstacks.matters.procedure import perform
 from closedstacks.ils import generators
 from closedstacks.ils.connectors.db import ConnectionSettings, connect
 from closedstacks.ils.models import Connection
+from closedstacks.matters.procedure import perform
 from closedstacks.retention import koha as koha_engine
 from closedstacks.retention import runs
 from closedstacks.retention.models import RetentionRun

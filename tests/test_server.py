@@ -86,7 +86,7 @@ import json
 from closedstacks.accounts.models import User
 from closedstacks.incidents.models import Incident
 from closedstacks.matters.models import Matter
-from closedstacks.reports.models import TransparencyReport
+from closedstacks.transparency.models import TransparencyReport
 from closedstacks.retention.models import LinkedCensus, PrivacyAudit, RetentionRun
 from closedstacks.training.models import Completion
 gagged = Matter.objects.get(nondisclosure=True)

@@ -12,9 +12,9 @@ from django.utils import timezone
 from closedstacks.accounts.models import User
 from closedstacks.library.models import LibraryProfile
 from closedstacks.matters.models import Matter
-from closedstacks.matters.procedure import ProcedureError, available, check, perform
+from closedstacks.matters.procedure import ProcedureError, available, check, perform, require_current_training
 from closedstacks.matters.steps.intake import log_inquiry
-from closedstacks.training.gate import lapsed_for_gate, require_current_training
+from closedstacks.training.gate import lapsed_for_gate
 from tests.procedure import instrument_data, matter_at, set_officer
 from tests.test_training import complete, complete_assigned
 

@@ -16,9 +16,9 @@ from closedstacks.audit.models import AuditEntry
 from closedstacks.incidents.models import Incident
 from closedstacks.matters.models import EmergencyRecord, WarrantRecord
 from closedstacks.matters.procedure import perform
-from closedstacks.reports import figures as reckon
-from closedstacks.reports import services
-from closedstacks.reports.models import TransparencyReport
+from closedstacks.transparency import figures as reckon
+from closedstacks.transparency import services
+from closedstacks.transparency.models import TransparencyReport
 from tests.conftest import pdf_text, text
 from tests.procedure import matter_at, stored_matter
 
@@ -169,27 +169,27 @@ def test_publishing_freezes_the_figures_and_is_audited(accounts):
 def test_the_page_the_pdf_and_the_csv(accounts, client_for):
     library(accounts)
     officer = client_for("officer")
-    response = officer.post("/reports/transparency/new/", {"year": LAST_YEAR, "half": 0, "band_size": 500})
+    response = officer.post("/transparency/new/", {"year": LAST_YEAR, "half": 0, "band_size": 500})
     assert response.status_code == 302
     report = TransparencyReport.objects.get()
-    page = text(officer.get(f"/reports/transparency/{report.pk}/"))
+    page = text(officer.get(f"/transparency/{report.pk}/"))
     assert "Subpoena duces tecum" in page and "Released in full" in page and "0\u2013499" in page
-    assert "<svg" in officer.get(f"/reports/transparency/{report.pk}/").content.decode()
-    assert officer.post(f"/reports/transparency/{report.pk}/narrative/",
+    assert "<svg" in officer.get(f"/transparency/{report.pk}/").content.decode()
+    assert officer.post(f"/transparency/{report.pk}/narrative/",
                         {"version": report.version, "narrative": "A quiet year."}).status_code == 302
     report.refresh_from_db()
-    refused = officer.post(f"/reports/transparency/{report.pk}/publish/", {"version": report.version - 1})
+    refused = officer.post(f"/transparency/{report.pk}/publish/", {"version": report.version - 1})
     assert refused.status_code == 409 and "reload" in text(refused)
-    assert officer.post(f"/reports/transparency/{report.pk}/publish/", {"version": report.version}).status_code == 302
-    pdf = officer.get(f"/reports/transparency/{report.pk}.pdf")
+    assert officer.post(f"/transparency/{report.pk}/publish/", {"version": report.version}).status_code == 302
+    pdf = officer.get(f"/transparency/{report.pk}.pdf")
     words = pdf_text(pdf.content)
     assert pdf["Content-Type"] == "application/pdf" and "A quiet year." in words and "0\u2013499" in words
-    rows = list(csv.reader(io.StringIO(officer.get(f"/reports/transparency/{report.pk}.csv").content.decode())))
+    rows = list(csv.reader(io.StringIO(officer.get(f"/transparency/{report.pk}.csv").content.decode())))
     assert ["matters by outcome", "all types", "total", "12"] in rows
     assert ["preservation requests", "", "", "2"] in rows
     assert ["reported only in bands", "National security letters", "", "0\u2013499"] in rows
     # Bad input: a clear error, nothing lost.
-    bad = officer.post("/reports/transparency/new/", {"year": "", "half": 0, "band_size": 500})
+    bad = officer.post("/transparency/new/", {"year": "", "half": 0, "band_size": 500})
     assert bad.status_code == 400 and TransparencyReport.objects.count() == 1
 
 
@@ -197,13 +197,13 @@ def test_the_page_the_pdf_and_the_csv(accounts, client_for):
                                               ("counsel", 403, 403), ("staff", 403, 403), ("admin", 403, 403)])
 def test_who_may_see_and_who_may_draft(accounts, client_for, role, read, manage):
     client = client_for(role)
-    assert client.get("/reports/transparency/").status_code == read
-    assert client.post("/reports/transparency/new/", {"year": LAST_YEAR, "half": 0,
+    assert client.get("/transparency/").status_code == read
+    assert client.post("/transparency/new/", {"year": LAST_YEAR, "half": 0,
                                                       "band_size": 500}).status_code == manage
 
 
 def test_the_chart_legend_keys_never_overlap(accounts):
-    from closedstacks.reports.charts import by_type
+    from closedstacks.transparency.charts import by_type
 
     library(accounts)
     chart = by_type(reckon.compute(PERIOD))
@@ -215,3 +215,10 @@ def test_the_chart_legend_keys_never_overlap(accounts):
         if before["y"] == after["y"]:  # on one line: the next starts after the label before it
             assert after["x"] >= before["text_x"] + 7 * len(before["label"])
     assert chart["height"] >= max(key["y"] for key in keys) + 14
+
+
+def test_the_old_address_of_the_transparency_report_leads_to_the_new_one(accounts, client_for):
+    officer = client_for("officer")
+    moved = officer.get("/reports/transparency/")
+    assert moved.status_code == 301 and moved["Location"] == "/transparency/"
+    assert officer.get("/reports/transparency/7.pdf")["Location"] == "/transparency/7.pdf"

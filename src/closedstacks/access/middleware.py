@@ -15,13 +15,25 @@ Object-level access (a matter's outsiders get 404) is the job of
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 from closedstacks.access.scopes import API, PUBLIC, SIGN_IN_STEP, SIGNED_IN, declared_scope
-from closedstacks.accounts.signin import pending_step
-from closedstacks.web.errors import forbidden
+from closedstacks.access.signin import pending_step
+
+log = logging.getLogger("closedstacks.access")
+
+
+def forbidden(request, *, undeclared: bool = False):
+    """The refusal page. It says what happened and never echoes what was asked for."""
+    if undeclared:
+        # A view without a declared scope is a programming error: say so in the
+        # log (the path names no person), and refuse.
+        log.error("refused a view with no declared scope: %s", request.path)
+    return render(request, "web/403.html", status=403)
 
 
 class AccessMiddleware:

@@ -32,7 +32,7 @@ MFA_EXEMPT_ROLES = frozenset({Role.STAFF})
 DESK = frozenset({"inquiry:create"})
 # Everyone who works here reports threats, unauthorized demands and privacy
 # problems (seeing their own reports only), and takes the training assigned.
-EVERYONE = frozenset({"report:create", "training:take"})
+EVERYONE = frozenset({"incident:report", "training:take"})
 
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.STAFF: EVERYONE | DESK,

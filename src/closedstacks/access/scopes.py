@@ -29,7 +29,7 @@ from closedstacks.access.roles import ALL_SCOPES
 PUBLIC = "@public"
 SIGN_IN_STEP = "@sign-in-step"
 SIGNED_IN = "@signed-in"
-API = "@api"  # the API checks each operation's own declaration (closedstacks.api.auth)
+API = "@api"  # the API checks each operation's own declaration (closedstacks.access.api)
 GATES = frozenset({PUBLIC, SIGN_IN_STEP, SIGNED_IN, API})
 
 ATTRIBUTE = "closedstacks_scope"

@@ -1,9 +1,9 @@
 from ninja import Router, Schema
 
+from closedstacks.access.api import Scope
 from closedstacks.access.scopes import SIGNED_IN
 from closedstacks.accounts import services
 from closedstacks.accounts.models import User
-from closedstacks.api.auth import Scope
 
 self_router = Router(tags=["account"])
 router = Router(tags=["accounts"])

@@ -15,7 +15,7 @@ import qrcode
 import qrcode.image.svg
 from django.db import transaction
 from django.utils import timezone
-from django_otp import devices_for_user, user_has_device
+from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -24,10 +24,6 @@ from closedstacks.audit.trail import record
 RECOVERY_CODES = 10
 AUTHENTICATOR = "authenticator"
 RECOVERY = "recovery"
-
-
-def has_second_factor(user) -> bool:
-    return user_has_device(user, confirmed=True)
 
 
 def pending_authenticator(user) -> TOTPDevice:

@@ -3,10 +3,10 @@
 from django.urls import path
 from ninja import NinjaAPI
 
+from closedstacks.access.api import DENY
 from closedstacks.access.scopes import API, SIGNED_IN, scope
 from closedstacks.accounts.api import router as accounts_router
 from closedstacks.accounts.api import self_router
-from closedstacks.api.auth import DENY
 from closedstacks.audit.api import router as audit_router
 from closedstacks.incidents.api import router as incidents_router
 from closedstacks.matters.api import router as matters_router
@@ -28,7 +28,7 @@ api.add_router("/", incidents_router)
 api.add_router("/", productions_router)
 
 # The OpenAPI document and its viewer need a signed-in person; every other
-# route is an operation that checks its own scope (see closedstacks.api.auth).
+# route is an operation that checks its own scope (see closedstacks.access.api).
 _DOCUMENTS = {"openapi-json", "openapi-view", "api-root"}
 
 
@@ -43,7 +43,7 @@ def declared_patterns():
 
 def operation_scopes() -> dict[str, tuple[list[str], str | None]]:
     """URL name -> (HTTP methods, declared scope) for every API operation; None where none is declared."""
-    from closedstacks.api.auth import Scope
+    from closedstacks.access.api import Scope
 
     found = {}
     for _, router in api._routers:

@@ -4,7 +4,7 @@ from typing import Annotated
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from closedstacks.api.auth import Scope
+from closedstacks.access.api import Scope
 from closedstacks.audit import services
 from closedstacks.audit.models import AuditEntry
 

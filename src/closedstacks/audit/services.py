@@ -7,31 +7,15 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from closedstacks.audit.models import AuditEntry
+from closedstacks.audit.tasks import verify_trail
 from closedstacks.audit.trail import record
-from closedstacks.audit.verify import Verification, verify
+from closedstacks.audit.verify import VERIFIED
 
-VERIFIED = "audit.verified"
 VERIFY_TASK = "closedstacks.audit.tasks.verify_trail"
-
-
-def verify_and_record(*, actor=None) -> Verification:
-    """Verify the whole trail and put the result on the trail itself."""
-    result = verify()
-    with transaction.atomic():
-        record(VERIFIED, actor=actor, details={
-            "ok": result.ok,
-            "entries": result.entries,
-            "last_checkpoint": result.last_checkpoint,
-            "problem_seq": result.problem.seq if result.problem else None,
-            "problem_kind": result.problem.kind if result.problem else None,
-        })
-    return result
 
 
 def request_verification(*, actor) -> None:
     """Queue a verification for the job worker (the request and its job commit together)."""
-    from closedstacks.audit.tasks import verify_trail
-
     with transaction.atomic():
         if verification_pending():
             return

@@ -2,10 +2,10 @@
 
 from django_tasks import task
 
+from closedstacks.audit.verify import verify_and_record
+
 
 @task()
 def verify_trail() -> dict:
-    from closedstacks.audit.services import verify_and_record
-
     result = verify_and_record()
     return {"ok": result.ok, "entries": result.entries}

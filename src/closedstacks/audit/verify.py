@@ -242,3 +242,25 @@ def _tail_problem(last_seq: int, valid_seqs: list[int]) -> Problem | None:
                        f"it has no signed checkpoint, though one is made every {interval} entries: checkpoints "
                        "were removed, or the trail was rebuilt without the audit key")
     return None
+
+
+VERIFIED = "audit.verified"
+
+
+def verify_and_record(*, actor=None) -> Verification:
+    """Verify the whole trail and put the result on the trail itself."""
+    from django.db import transaction
+
+    from closedstacks.audit.trail import record
+
+    result = verify()
+    with transaction.atomic():
+        record(VERIFIED, actor=actor, details={
+            "ok": result.ok,
+            "entries": result.entries,
+            "last_checkpoint": result.last_checkpoint,
+            "problem_seq": result.problem.seq if result.problem else None,
+            "problem_kind": result.problem.kind if result.problem else None,
+        })
+    return result
+

@@ -41,7 +41,7 @@ import json, resource, sys, time
 from pathlib import Path
 import django
 django.setup()
-from closedstacks.ils.connectors import get
+    from closedstacks.ils.connectors import get
 from closedstacks.ils.connectors.base import Scope
 from closedstacks.ils.connectors.db import ConnectionSettings
 from closedstacks.records.package import build
@@ -88,7 +88,7 @@ def _child(url: str, users: list[str], build: bool) -> dict:
 def run(*, users: int, loans: int, samples: int = 20, production_records: int = 10_000,
         server_url: str = MARIADB_URL, progress=None) -> dict:
     from closedstacks.ils import generators
-from closedstacks.ils.connectors import get
+    from closedstacks.ils.connectors import get
     from closedstacks.ils.connectors.base import Scope
     from closedstacks.ils.connectors.db import ConnectionSettings, connect
 

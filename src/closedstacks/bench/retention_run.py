@@ -29,9 +29,9 @@ def main(argv: list[str]) -> None:
     from django.utils import timezone
 
     from closedstacks.accounts.models import User
-    from closedstacks.matters.models import DesignatedUser, Instrument, Matter
     from closedstacks.ils.connectors.db import ConnectionSettings, connect
     from closedstacks.ils.models import Connection
+    from closedstacks.matters.models import DesignatedUser, Instrument, Matter
     from closedstacks.records.models import LegalHold
     from closedstacks.retention import runs
     from closedstacks.retention.models import RetentionPolicy

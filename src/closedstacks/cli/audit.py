@@ -24,7 +24,7 @@ def verify(as_json, no_record):
     Exits 0 with "N entries verified", or 1 naming the first bad entry and what is wrong.
     """
     django_ready()
-    from closedstacks.audit.services import verify_and_record
+    from closedstacks.audit.verify import verify_and_record
     from closedstacks.audit.trail import cli_actor
     from closedstacks.audit.verify import verify as run_verify
 

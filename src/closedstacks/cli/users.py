@@ -59,7 +59,7 @@ def add(username, roles, full_name, email, branch, password_stdin):
 def list_(as_json):
     """List accounts with their roles and status."""
     services, _ = _services()
-    from closedstacks.accounts.mfa import has_second_factor
+    from closedstacks.access.signin import has_second_factor
     from closedstacks.accounts.models import User
 
     locked = services.locked_usernames()

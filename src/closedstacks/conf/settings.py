@@ -143,7 +143,8 @@ INSTALLED_APPS = [
     "closedstacks.ils",
     "closedstacks.records",
     "closedstacks.retention",
-    "closedstacks.reports",
+    "closedstacks.transparency",
+    "closedstacks.dashboard",
     "closedstacks.matters",
     "closedstacks.api",
     "ninja",
@@ -181,6 +182,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "closedstacks.web.context.layout",
+                "closedstacks.notices.context.unread",
+                "closedstacks.demo.context.demo",
             ],
         },
     }

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("closedstacks.training.urls")),
     path("", include("closedstacks.ils.urls")),
     path("", include("closedstacks.retention.urls")),
-    path("", include("closedstacks.reports.urls")),
+    path("", include("closedstacks.transparency.urls")),
+    path("", include("closedstacks.dashboard.urls")),
     path("api/v1/", declared_patterns()),
 ]

@@ -10,8 +10,7 @@ DEMO_USERS, DEMO_LOANS = 3000, 40000
 
 def ensure_demo_library_system(data_dir: Path, *, by) -> dict[str, int] | None:
     """Generate the demo Koha library and connect to it, unless that was done before. Returns the counts made."""
-    from closedstacks.ils import services
-    from closedstacks.ils import generators
+    from closedstacks.ils import generators, services
     from closedstacks.ils.connectors.db import ConnectionSettings
     from closedstacks.ils.models import Connection
 

@@ -4,7 +4,7 @@ Everything is made through the same services the pages use (``matters.procedure.
 audit trail, the deadlines, the legal holds and the notices are what real use would leave. Made once: a second
 ``closedstacks demo`` finds the matters there and adds nothing. The people and the requests are made up.
 
-``GUIDE`` is the one-screen tour on the demo's home page: which account to sign in as to see each step.
+The one-screen tour on the demo's home page, which account shows each step, is in context.py.
 """
 
 from __future__ import annotations
@@ -13,26 +13,6 @@ import datetime as dt
 from pathlib import Path
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-
-GUIDE = [
-    (_("A visitor asks for records at the desk: log it, and the officer is told at once"), "desk",
-     _("Log an inquiry")),
-    (_("Explain the policy, decline an informal request, or attach the instrument"), "officer", _("Matters")),
-    (_("Assign counsel, cure a defective subpoena, decide an emergency request"), "director", _("Matters")),
-    (_("Review an instrument for good form and good cause; review a production against its scope"), "counsel",
-     _("Matters")),
-    (_("Compile exactly the designated records from the library system"), "custodian", _("Matters")),
-    (_("See what is open and due at a glance; the transparency report"), "director", _("Dashboard")),
-    (_("The matter under a nondisclosure order: only the people named on it see it"), "director",
-     _("Matters")),
-    (_("Threats and unauthorized demands reported by staff"), "officer", _("Reports")),
-    (_("Retention runs, the chart of what is still linked, and the privacy audit"), "officer", _("Retention")),
-    (_("Training modules and who is current"), "officer", _("Compliance")),
-    (_("Verify the tamper-evident audit trail"), "auditor", _("Audit trail")),
-    (_("Accounts and the connection to the library system (an administrator reads no matter)"), "admin",
-     _("Accounts")),
-]
 
 REQUESTERS = [
     ("Det. Casey Smith", "Example Police Department", "4471"),
@@ -275,8 +255,8 @@ def _retention(people: dict) -> None:
 
 def _reports(people: dict) -> None:
     """A draft transparency report for this year, with the officer's narrative; and the trail verified."""
-    from closedstacks.audit.services import verify_and_record
-    from closedstacks.reports import services
+    from closedstacks.audit.verify import verify_and_record
+    from closedstacks.transparency import services
 
     report = services.create(year=timezone.localdate().year, half=0, band_size=500, by=people["officer"])
     services.save_narrative(report, version=report.version, by=people["officer"], narrative=(

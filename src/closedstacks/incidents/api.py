@@ -6,7 +6,7 @@ import datetime as dt
 
 from ninja import Router, Schema, Status
 
-from closedstacks.api.auth import Scope
+from closedstacks.access.api import Scope
 from closedstacks.incidents import services
 from closedstacks.incidents.errors import ReportError
 from closedstacks.incidents.forms import ReportForm
@@ -58,7 +58,7 @@ def _row(incident: Incident) -> dict:
             "reported_at": incident.reported_at, "closed_at": incident.closed_at}
 
 
-@router.post("/reports", response={201: Filed, 400: Problem}, auth=Scope("report:create"))
+@router.post("/reports", response={201: Filed, 400: Problem}, auth=Scope("incident:report"))
 def file_report(request, payload: ReportIn):
     """Report a threat, an unauthorized demand or a privacy problem: the officer is told at once."""
     data = payload.dict()
@@ -73,7 +73,7 @@ def file_report(request, payload: ReportIn):
     return Status(201, {"id": made.pk, "url": f"/reports/{made.pk}/"})
 
 
-@router.get("/reports/mine", response=list[ReportRow], auth=Scope("report:create"))
+@router.get("/reports/mine", response=list[ReportRow], auth=Scope("incident:report"))
 def my_reports(request):
     """The reports you filed, and where each stands."""
     return [_row(i) for i in Incident.objects.filter(reported_by=request.user)[:500]]

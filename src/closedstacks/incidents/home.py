@@ -5,7 +5,7 @@ from closedstacks.incidents.models import Incident
 from closedstacks.web.home import Panel, panel
 
 
-@panel("report:create")
+@panel("incident:report")
 def my_reports(user):
     recent = list(Incident.objects.filter(reported_by=user).only("pk", "kind", "status", "reported_at")[:5])
     return Panel(_("Report a problem"), "incidents/_home_mine.html", {"recent": recent})

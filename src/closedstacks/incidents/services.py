@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from closedstacks.access.roles import Role
 from closedstacks.accounts.models import User
+from closedstacks.audit import changes
 from closedstacks.audit.trail import record
 from closedstacks.incidents.errors import ReportError, StaleReport, require
 from closedstacks.incidents.models import (
@@ -60,7 +61,7 @@ def _url(incident: Incident) -> str:
 def report(*, by, kind: str, what: str, occurred_at=None, place: str = "", service_point=None, who: str = "",
            disclosed: str = Disclosed.NO, disclosed_what: str = "", witnesses: str = "", matter=None) -> Incident:
     """File a report: it exists, the officer is told and the reporter gets a receipt — at once, together."""
-    require("report:create" in by.scopes, _("Reporting needs a library staff account."))
+    require("incident:report" in by.scopes, _("Reporting needs a library staff account."))
     require(kind in IncidentKind.values, _("Choose what kind of problem this is."))
     require(bool(what.strip()), _("Say what was demanded, or what happened."))
     require(disclosed in Disclosed.values, _("Say whether anything was disclosed."))
@@ -98,23 +99,19 @@ def report_from_matter(matter, *, by, kind: str = IncidentKind.UNAUTHORIZED_DEMA
 
 # The officer's desk ---------------------------------------------------------------------------------------------
 
-def _locked(incident: Incident | int, by, version: int | None) -> Incident:
-    pk = incident.pk if isinstance(incident, Incident) else incident
+def _locked(incident: Incident | int, by, version: int | None):
+    """The report, locked for a change by the officer (see closedstacks.audit.changes)."""
     require("incident:manage" in by.scopes, _("Only the responsible officer works on reports."))
-    locked = Incident.objects.visible_to(by).select_for_update().filter(pk=pk).first()
-    require(locked is not None, _("No such report."))
-    if version is not None and int(version) != locked.version:
-        raise StaleReport(_("While you were working, someone else changed this report. Nothing you entered was "
-                            "saved: look at it again, then try again."))
-    return locked
+    return changes.locked(
+        Incident.objects.visible_to(by), pk=incident.pk if isinstance(incident, Incident) else incident,
+        version=version, missing=ReportError(_("No such report.")),
+        stale=StaleReport(_("While you were working, someone else changed this report. Nothing you entered was "
+                            "saved: look at it again, then try again.")))
 
 
 def _save(incident: Incident, by, action: str, text: str = "", **details) -> Incident:
-    incident.version += 1
-    incident.save()
-    _event(incident, by, action, text)
-    record(f"incident.{action}", actor=by, obj=incident, details=details)
-    return incident
+    return changes.save(incident, by=by, action=f"incident.{action}", details=details,
+                        event=lambda saved: _event(saved, by, action, text))
 
 
 def triage(incident, *, by, kind: str, severity: str, due_on: dt.date | None = None, note: str = "",
@@ -122,8 +119,7 @@ def triage(incident, *, by, kind: str, severity: str, due_on: dt.date | None = N
     """Say what it is and how serious; the due date follows the severity unless the officer sets one."""
     require(kind in IncidentKind.values, _("Choose what kind of problem this is."))
     require(severity in Severity.values, _("Choose how serious it is."))
-    with transaction.atomic():
-        incident = _locked(incident, by, version)
+    with _locked(incident, by, version) as incident:
         require(incident.status != Status.CLOSED, _("The report is closed: reopen it first."))
         now = timezone.now()
         if due_on is not None:
@@ -140,16 +136,14 @@ def triage(incident, *, by, kind: str, severity: str, due_on: dt.date | None = N
 
 def add_action(incident, *, by, text: str, version: int | None = None) -> Incident:
     require(bool(text.strip()), _("Say what was done."))
-    with transaction.atomic():
-        incident = _locked(incident, by, version)
+    with _locked(incident, by, version) as incident:
         require(incident.status != Status.CLOSED, _("The report is closed: reopen it first."))
         return _save(incident, by, "action_recorded", text.strip())
 
 
 def close(incident, *, by, outcome: str, version: int | None = None) -> Incident:
     require(bool(outcome.strip()), _("Say how it ended: the outcome."))
-    with transaction.atomic():
-        incident = _locked(incident, by, version)
+    with _locked(incident, by, version) as incident:
         require(incident.status == Status.OPEN, _("Triage the report before closing it."))
         breach = Breach.objects.filter(incident=incident).first()
         if breach is not None:
@@ -166,25 +160,18 @@ def close(incident, *, by, outcome: str, version: int | None = None) -> Incident
 
 def reopen(incident, *, by, reason: str, version: int | None = None) -> Incident:
     require(bool(reason.strip()), _("Say why it is reopened."))
-    with transaction.atomic():
-        incident = _locked(incident, by, version)
+    with _locked(incident, by, version) as incident:
         require(incident.status == Status.CLOSED, _("Only a closed report can be reopened."))
         incident.status, incident.closed_at = Status.OPEN, None
         incident.due_at = timezone.now() + dt.timedelta(days=DUE_WITHIN.get(incident.severity, 14))
         return _save(incident, by, "reopened", reason.strip())
 
 
-def open_matter(incident, *, by, version: int | None = None):
-    """Turn a report into an inquiry on the procedure (say, the person came back with a subpoena), linked both ways."""
-    from closedstacks.matters.steps.intake import log_inquiry
-
-    with transaction.atomic():
-        incident = _locked(incident, by, version)
+def link_matter(incident, matter, *, by, version: int | None = None) -> Incident:
+    """Link a report to the matter opened from it (closedstacks.matters.steps.intake.open_from_report), once."""
+    with _locked(incident, by, version) as incident:
         require(incident.matter_id is None, _("This report is already linked to matter %(ref)s.")
                 % {"ref": incident.matter.reference if incident.matter else ""})
-        matter = log_inquiry(by=by, requester_name=incident.who.splitlines()[0][:200] if incident.who else
-                             _("Unknown (see report %(n)s)") % {"n": incident.pk},
-                             channel="in_person", request_text=incident.what)
         incident.matter = matter
         return _save(incident, by, "matter_opened", matter=matter.reference)
 
@@ -202,8 +189,7 @@ def declare_breach(incident, *, by, record_kinds, discovered_on: dt.date, versio
     """Records were disclosed without the procedure: the report becomes a breach, and the director is told."""
     kinds = _kinds(record_kinds)
     require(discovered_on <= timezone.localdate(), _("The discovery date cannot be in the future."))
-    with transaction.atomic():
-        incident = _locked(incident, by, version)
+    with _locked(incident, by, version) as incident:
         require(not Breach.objects.filter(incident=incident).exists(), _("This report is already a breach."))
         require(incident.status != Status.CLOSED, _("The report is closed: reopen it first."))
         breach = Breach.objects.create(incident=incident, record_kinds=kinds, discovered_on=discovered_on,

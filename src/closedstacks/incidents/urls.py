@@ -6,10 +6,9 @@ from closedstacks.incidents import views
 app_name = "incidents"
 
 urlpatterns = [
-    path("reports/new/", scope("report:create", views.new), name="new"),
-    path("reports/mine/", scope("report:create", views.mine), name="mine"),
-    path("reports/<int:pk>/", scope("report:create", views.detail), name="detail"),
-    path("inquiries/<str:reference>/report/", scope("inquiry:create", views.from_matter), name="from-matter"),
+    path("reports/new/", scope("incident:report", views.new), name="new"),
+    path("reports/mine/", scope("incident:report", views.mine), name="mine"),
+    path("reports/<int:pk>/", scope("incident:report", views.detail), name="detail"),
     path("reports/", scope("incident:read", views.desk), name="desk"),
     path("reports/export.csv", scope("incident:read", views.export), name="export"),
     path("reports/<int:pk>/act/<slug:action>/", scope("incident:manage", views.act), name="act"),

@@ -7,7 +7,7 @@ import io
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,9 +19,8 @@ from closedstacks.audit.trail import record
 from closedstacks.documents.responses import download
 from closedstacks.incidents import forms, letters, services
 from closedstacks.incidents.errors import ReportError, StaleReport
-from closedstacks.incidents.models import Breach, Incident, IncidentKind, Status
+from closedstacks.incidents.models import Breach, Incident, Status
 from closedstacks.library.contacts import contact_list
-from closedstacks.matters.models import Matter
 
 
 def new(request):
@@ -36,24 +35,6 @@ def new(request):
                              % {"label": incident.label})
             return redirect("incidents:detail", pk=incident.pk)
     return render(request, "incidents/new.html", {"form": form}, status=400 if form.errors else 200)
-
-
-@require_POST
-def from_matter(request, reference: str):
-    """One action on a desk receipt (or a matter): the inquiry becomes a linked report."""
-    visible = Q(logged_by=request.user) | Q(pk__in=Matter.objects.visible_to(request.user).values("pk"))
-    matter = Matter.objects.filter(visible, reference=reference).first()
-    if matter is None:
-        raise Http404
-    kind = request.POST.get("kind", IncidentKind.UNAUTHORIZED_DEMAND)
-    try:
-        incident = services.report_from_matter(matter, by=request.user, kind=kind)
-    except ReportError as exc:
-        messages.error(request, str(exc))
-        return redirect("matters:receipt", reference=reference)
-    messages.success(request, _("%(label)s is filed from inquiry %(ref)s and linked to it.")
-                     % {"label": incident.label, "ref": reference})
-    return redirect("incidents:detail", pk=incident.pk)
 
 
 def mine(request):
@@ -115,19 +96,23 @@ ACTIONS = {
     "action": (forms.ActionForm, services.add_action),
     "close": (forms.CloseForm, services.close),
     "reopen": (forms.ReopenForm, services.reopen),
-    "open-matter": (forms.ConfirmForm, services.open_matter),
     "declare-breach": (forms.DeclareBreachForm, services.declare_breach),
 }
 
 
+# Steps whose service lives above this app (opening a matter from a report is the procedure's), posted elsewhere.
+OTHER_FORMS = {"open-matter": forms.ConfirmForm}
+
+
 def _desk_forms(incident: Incident, bound: dict | None = None) -> dict:
     initial = {"version": incident.version, "kind": incident.kind, "severity": incident.severity}
-    made = {name: cls(initial=initial) for name, (cls, _service) in ACTIONS.items()}
+    made = {name: cls(initial=initial) for name, cls in [*((n, c) for n, (c, _s) in ACTIONS.items()),
+                                                          *OTHER_FORMS.items()]}
     made.update(bound or {})
     return {name.replace("-", "_"): form for name, form in made.items()}
 
 
-def _detail(request, incident: Incident, *, bound: dict | None = None, problem: str = "", status: int = 200):
+def detail_page(request, incident: Incident, *, bound: dict | None = None, problem: str = "", status: int = 200):
     if "incident:read" not in request.user.scopes:
         # The reporter: their own report and its status, and no more.
         return render(request, "incidents/receipt.html", {"incident": incident, "contacts": contact_list()},
@@ -146,7 +131,7 @@ def detail(request, pk: int):
     if "incident:read" in request.user.scopes:
         with transaction.atomic():
             record("incident.viewed", actor=request.user, obj=incident)
-    return _detail(request, incident)
+    return detail_page(request, incident)
 
 
 @require_POST
@@ -162,13 +147,13 @@ def act(request, pk: int, action: str):
             service(incident, by=request.user, **form.cleaned_data)
         except StaleReport as exc:
             incident.refresh_from_db()
-            return _detail(request, incident, problem=str(exc), status=409)
+            return detail_page(request, incident, problem=str(exc), status=409)
         except ReportError as exc:
             problem = str(exc)  # shown at the top: the step's form may not be on the page now
         else:
             messages.success(request, _("Saved."))
             return redirect("incidents:detail", pk=pk)
-    return _detail(request, incident, bound={action: form}, problem=problem, status=400)
+    return detail_page(request, incident, bound={action: form}, problem=problem, status=400)
 
 
 # Breaches: identities only here, only for the officer and the director ------------------------------------------

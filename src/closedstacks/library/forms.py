@@ -1,8 +1,8 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from closedstacks.access.roles import Role
-from closedstacks.accounts.models import User
 from closedstacks.library.models import Branch, ChecklistItem, Contact, LibraryProfile, ServicePoint
 
 
@@ -16,6 +16,7 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        User = get_user_model()  # noqa: N806  (accounts is above the library's settings)
         officers = User.objects.filter(is_active=True, role_grants__role=Role.OFFICER).distinct()
         self.fields["responsible_officer"].queryset = officers
         self.fields["alternate_officer"].queryset = User.objects.filter(

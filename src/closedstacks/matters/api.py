@@ -14,7 +14,7 @@ from django.http import Http404
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from closedstacks.api.auth import Scope
+from closedstacks.access.api import Scope
 from closedstacks.audit.trail import record
 from closedstacks.matters.errors import MatterNotFound, ProcedureError, StaleMatter
 from closedstacks.matters.forms import ACTION_FORMS, InquiryForm, WithDesignated

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.http import Http404
 from ninja import Router, Schema
 
-from closedstacks.api.auth import Scope
+from closedstacks.access.api import Scope
 from closedstacks.audit.trail import record
 from closedstacks.matters.models import Matter
 from closedstacks.records.models import Production, Release

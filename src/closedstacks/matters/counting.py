@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from closedstacks.audit.trail import record
-from closedstacks.matters.errors import ProcedureError, require
-from closedstacks.matters.states import CLOSED_STATES, EARLY_STATES
 from closedstacks.ils.connectors.base import ConnectorError, Scope
 from closedstacks.ils.lookup import Resolution, current_connection, resolve
+from closedstacks.matters.errors import ProcedureError, require
+from closedstacks.matters.states import CLOSED_STATES, EARLY_STATES
 
 
 @dataclass

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from closedstacks.access.roles import Role
-from closedstacks.library.choices import IdentifierType, InstrumentType, RecordKind, record_kind_labels
+from closedstacks.library.choices import IdentifierType, InstrumentType, record_kind_labels
 from closedstacks.matters.states import (
     CLOSED_STATES,
     Channel,

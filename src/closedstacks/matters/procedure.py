@@ -26,7 +26,7 @@ from closedstacks.matters.models import Matter, MatterEvent
 from closedstacks.matters.states import CLOSED_STATES, OPEN_STATES, State
 from closedstacks.notices.services import notify
 from closedstacks.records import holds
-from closedstacks.training.gate import require_current_training
+from closedstacks.training import gate as training_gate
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,13 @@ MOVES: dict[str, Move] = dict([
           "matter:explain", steps.branches.record_consent),
     _move("withdraw", gettext_lazy("Close as withdrawn"), ANY_OPEN, "matter:withdraw", steps.intake.withdraw),
 ])
+
+
+def require_current_training(by) -> None:
+    """When the library requires it, the privileged roles act on a matter only with their training current."""
+    refused = training_gate.refusal(by)
+    if refused:
+        raise ProcedureError(refused)
 
 
 def _state_label(state: str) -> str:

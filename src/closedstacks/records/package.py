@@ -20,8 +20,8 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from closedstacks.library.choices import RecordKind
 from closedstacks.ils.connectors.base import COLUMNS, Connector, Scope
+from closedstacks.library.choices import RecordKind
 
 PDF_PART = 500  # records per PDF part: WeasyPrint's memory grows with a document's length
 ORDER = [kind.value for kind in RecordKind]

@@ -25,13 +25,14 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from closedstacks.audit.trail import record
 from closedstacks.documents import pdf
-from closedstacks.library.choices import RecordKind
-from closedstacks.library.models import LibraryProfile
 from closedstacks.ils.connectors.base import ConnectorError, Scope
 from closedstacks.ils.lookup import current_connection, resolve
+from closedstacks.library.choices import RecordKind
+from closedstacks.library.models import LibraryProfile
 from closedstacks.records.models import Production, Release
 from closedstacks.records.package import build
 
@@ -56,8 +57,6 @@ def current(matter) -> Production | None:
 
 def start(matter, scope, *, by, reason: str = "") -> Production:
     """A new production of ``scope``, superseding the current one; its job commits with the caller's change."""
-    from closedstacks.records.tasks import compile_production
-
     previous = current(matter)
     numbers = matter.productions.aggregate(number=Max("number"), last=Max("last_number"))
     production = Production.objects.create(
@@ -65,6 +64,12 @@ def start(matter, scope, *, by, reason: str = "") -> Production:
         requested_by=by, prefix=prefix_for(matter), first_number=(numbers["last"] or 0) + 1)
     compile_production.enqueue(production.pk)
     return production
+
+
+@task()
+def compile_production(production_id: int) -> dict:
+    """The job: write a production's files from the library system (queued by :func:`start`)."""
+    return compile_files(production_id)
 
 
 def _certification(production: Production, files: list[dict], manifest_sha: str, search: dict) -> bytes:

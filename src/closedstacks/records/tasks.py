@@ -1,4 +1,5 @@
-"""Background jobs of the records app, run by ``closedstacks jobs work``."""
+"""Background jobs of the records app, run by ``closedstacks jobs work`` (a production's is beside its
+compiling, in production.py)."""
 
 from __future__ import annotations
 
@@ -30,11 +31,3 @@ def resolve_holds(matter_id: int) -> dict:
             record("hold.resolved", actor=None, obj=hold, details={
                 "matter": hold.matter.reference, "connection": connection.name, "matches": len(hold.ils_user_ids)})
     return {"resolved": len(holds)}
-
-
-@task()
-def compile_production(production_id: int) -> dict:
-    """Write a production's files from the library system (queued by the procedure's compile step)."""
-    from closedstacks.records.production import compile_files
-
-    return compile_files(production_id)

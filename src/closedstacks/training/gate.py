@@ -1,7 +1,7 @@
 """The library's option to require current training before privileged staff act on a matter.
 
-``matters.procedure.check`` calls :func:`require_current_training` for every
-move, after the scope check. It refuses only when the library turned
+The procedure asks :func:`refusal` for every move, after the scope check
+(``matters.gates.current_training``). It refuses only when the library turned
 ``LibraryProfile.training_required`` on, the person holds a privileged role
 (officer, director, counsel, custodian), and some training assigned to them
 is overdue. Logging an inquiry (and reporting a problem) never passes through
@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from closedstacks.access.roles import PRIVILEGED_ROLES
 from closedstacks.library.models import LibraryProfile
-from closedstacks.matters.errors import ProcedureError
 from closedstacks.training.status import lapsed_modules
 
 _CACHE = "_training_gate_lapsed"
@@ -41,8 +40,10 @@ def forget(user) -> None:
     user.__dict__.pop(_CACHE, None)
 
 
-def require_current_training(user) -> None:
+def refusal(user) -> str | None:
+    """Why ``user`` may not act on a matter until they complete their training; None: they may."""
     lapsed = lapsed_for_gate(user)
-    if lapsed:
-        raise ProcedureError(_("Complete your training first: %(modules)s. You can still log an inquiry or "
-                               "report a problem.") % {"modules": "; ".join(lapsed)})
+    if not lapsed:
+        return None
+    return _("Complete your training first: %(modules)s. You can still log an inquiry or report a problem.") % {
+        "modules": "; ".join(lapsed)}

@@ -6,13 +6,7 @@ from closedstacks.web.navigation import links_for
 def layout(request):
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated and getattr(request, "signed_in_fully", False))
-    unread = 0
-    if signed_in:
-        from closedstacks.notices.services import unread_count
-
-        unread = unread_count(user)
     return {
-        "unread_notices": unread,
         "demo": settings.DEMO,
         "nav_links": links_for(user) if signed_in else [],
         "signed_in": signed_in,

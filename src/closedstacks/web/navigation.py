@@ -16,7 +16,7 @@ from closedstacks.access.scopes import declared_scope, user_has_scope
 # (URL name, label), in the order shown. Later apps add theirs here.
 LINKS = [
     ("web:home", _("Home")),
-    ("reports:dashboard", _("Dashboard")),
+    ("dashboard:dashboard", _("Dashboard")),
     ("matters:log", _("Log an inquiry")),
     ("incidents:new", _("Report a problem")),
     ("incidents:desk", _("Reports")),
@@ -26,7 +26,7 @@ LINKS = [
     ("matters:holds", _("Holds")),
     ("retention:policies", _("Retention")),
     ("retention:privacy-audit", _("Privacy audit")),
-    ("reports:reports", _("Transparency")),
+    ("transparency:reports", _("Transparency")),
     ("audit:entries", _("Audit trail")),
     ("accounts:list", _("Accounts")),
     ("library:profile", _("The library")),

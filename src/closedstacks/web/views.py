@@ -6,15 +6,7 @@ from closedstacks.web.home import panels_for
 
 
 def home(request):
-    from django.conf import settings
-
-    guide = None
-    if settings.DEMO:  # the demo's one-screen tour: which account shows each step
-        from closedstacks.demo.lived_in import GUIDE
-
-        guide = [{"what": what, "account": account, "where": where, "you": account == request.user.username}
-                 for what, account, where in GUIDE]
-    return render(request, "web/home.html", {"panels": panels_for(request.user), "guide": guide})
+    return render(request, "web/home.html", {"panels": panels_for(request.user)})
 
 
 def health(request):

@@ -13,7 +13,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tables2 import RequestConfig
 
 from closedstacks.access.objects import get_visible_or_404
-from closedstacks.accounts import mfa, services
+from closedstacks.access.signin import has_second_factor
+from closedstacks.accounts import services
 from closedstacks.accounts.forms import AccountForm, BranchForm, RolesForm
 from closedstacks.accounts.models import RoleGrant, User
 from closedstacks.accounts.tables import AccountTable
@@ -67,7 +68,7 @@ def account_detail(request, pk: int):
         "form": form,
         "is_self": account.pk == request.user.pk,
         "locked": services.is_locked(account),
-        "has_second_factor": mfa.has_second_factor(account),
+        "has_second_factor": has_second_factor(account),
         "branch_form": BranchForm(initial={"branch": account.branch_id}),
     })
 

@@ -9,13 +9,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from closedstacks.access.signin import has_second_factor
 from closedstacks.accounts import mfa, services
 
 
 def me(request):
     user = request.user
     return render(request, "accounts/me.html", {
-        "has_second_factor": mfa.has_second_factor(user),
+        "has_second_factor": has_second_factor(user),
         "recovery_codes_left": mfa.remaining_recovery_codes(user),
     })
 
@@ -42,7 +43,7 @@ def change_password(request):
 
 @require_POST
 def new_recovery_codes(request):
-    if not mfa.has_second_factor(request.user):
+    if not has_second_factor(request.user):
         messages.error(request, _("Set up a second factor first."))
         return redirect("accounts:me")
     codes = mfa.regenerate_recovery_codes(request.user)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.forms import SetPasswordForm
@@ -12,21 +11,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from closedstacks.accounts import mfa, signin
+from closedstacks.access import signin
+from closedstacks.accounts import mfa
 from closedstacks.accounts.forms import CodeForm, SignInForm
 from closedstacks.accounts.views.own import password_page
-from closedstacks.demo.accounts import DEMO_ACCOUNTS
 
 
 class SignInView(LoginView):
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
-    redirect_authenticated_user = True
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["demo_accounts"] = DEMO_ACCOUNTS if settings.DEMO else ()
-        return context
+    redirect_authenticated_user = True  # the demo's accounts are shown by closedstacks.demo.context
 
 
 sign_in = SignInView.as_view()
@@ -72,7 +66,7 @@ def verify(request):
 
 def enrol(request):
     step = signin.pending_step(request)
-    voluntary = step is None and not mfa.has_second_factor(request.user)
+    voluntary = step is None and not signin.has_second_factor(request.user)
     if step != signin.ENROL and not voluntary:
         return redirect(step or "web:home")
     device = mfa.pending_authenticator(request.user)

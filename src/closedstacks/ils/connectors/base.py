@@ -18,8 +18,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from closedstacks.library.choices import RecordKind
 from closedstacks.ils.connectors.db import DRIVER_ERRORS, ConnectionSettings, Database, connect
+from closedstacks.ils.connectors.errors import ConnectorError
+from closedstacks.library.choices import RecordKind
 
 # The columns of a production, per kind of record. ``user`` is the ILS's user id;
 # ``card`` the user's barcode at extraction time. Dates are ISO strings or None.
@@ -41,11 +42,6 @@ COLUMNS: dict[str, list[str]] = {
 }
 
 IDENTIFIER_TYPES = ("card", "username", "id", "name")
-
-
-class ConnectorError(Exception):
-    """The library system could not answer; the message says why in words an administrator can act on
-    (unreachable, wrong password, missing table or column, wrong schema). It never contains a user's data."""
 
 
 @dataclass(frozen=True)

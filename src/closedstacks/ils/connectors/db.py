@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from closedstacks.ils.connectors.errors import ConnectorError
+
 DRIVERS = ("mysql", "postgresql", "sqlite")
 
 
@@ -52,8 +54,6 @@ class ConnectionSettings:
     @classmethod
     def from_url(cls, url: str) -> ConnectionSettings:
         """``mysql://user:pass@host:3306/koha``, ``postgresql://user@host/evergreen``, ``sqlite:////abs/path.db``."""
-        from closedstacks.ils.connectors.base import ConnectorError
-
         parsed = urlparse(url)
         driver = SCHEMES.get(parsed.scheme)
         if driver is None:
@@ -166,8 +166,6 @@ def _quote_ident(name: str) -> str:
 @contextmanager
 def connect(settings: ConnectionSettings, *, autocommit: bool = True) -> Iterator[Database]:
     """Open a connection (read-only use is the connector's promise; the credentials should enforce it)."""
-    from closedstacks.ils.connectors.base import ConnectorError
-
     try:
         if settings.driver == "sqlite":
             path = Path(settings.database)

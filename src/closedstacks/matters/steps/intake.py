@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from closedstacks.audit.trail import record
 from closedstacks.documents import uploads
 from closedstacks.incidents.models import IncidentKind
-from closedstacks.incidents.services import refer
+from closedstacks.incidents.services import link_matter, refer
 from closedstacks.library.models import LibraryProfile, PolicyVersion
 from closedstacks.matters.errors import Result, require
 from closedstacks.matters.models import Matter, MatterEvent, PolicyExplanation, ReferenceCounter
@@ -64,6 +64,17 @@ def log_inquiry(*, by, requester_name: str, channel: str, request_text: str, req
             refer(kind=IncidentKind.THREAT, by=by, matter=matter,
                   summary=_("The requester was threatening or insistent at the desk (matter %(ref)s).")
                   % {"ref": matter.reference})
+    return matter
+
+
+def open_from_report(incident, *, by, version: int | None = None) -> Matter:
+    """Turn a report into an inquiry on the procedure (say, the person came back with a subpoena), linked both
+    ways; a report already linked, or changed since the officer looked, is refused and no matter is made."""
+    with transaction.atomic():
+        matter = log_inquiry(by=by, requester_name=incident.who.splitlines()[0][:200] if incident.who else
+                             _("Unknown (see report %(n)s)") % {"n": incident.pk},
+                             channel=Channel.IN_PERSON, request_text=incident.what)
+        link_matter(incident, matter, by=by, version=version)
     return matter
 
 

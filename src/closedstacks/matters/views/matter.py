@@ -16,6 +16,7 @@ from closedstacks.documents.models import StoredFile
 from closedstacks.documents.responses import download
 from closedstacks.documents.uploads import UploadRefused
 from closedstacks.matters import letters
+from closedstacks.matters.counting import may_count
 from closedstacks.matters.forms import ACTION_FORMS
 from closedstacks.matters.models import Instrument, Matter, Review, ScopeApproval
 from closedstacks.matters.procedure import (
@@ -28,7 +29,6 @@ from closedstacks.matters.procedure import (
     record_refusal,
 )
 from closedstacks.matters.states import MAIN_ROAD, State
-from closedstacks.matters.counting import may_count
 
 
 def _road(matter: Matter) -> list[dict]:

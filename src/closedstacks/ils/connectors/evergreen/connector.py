@@ -52,8 +52,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from closedstacks.library.choices import RecordKind
 from closedstacks.ils.connectors.base import COLUMNS, Connector, ConnectorError, Scope, TestReport
+from closedstacks.library.choices import RecordKind
 
 # Every table and column the connector reads.
 NEEDS: dict[str, tuple[str, ...]] = {

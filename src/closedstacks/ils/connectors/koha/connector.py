@@ -43,9 +43,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from closedstacks.library.choices import RecordKind
 from closedstacks.ils.connectors.base import COLUMNS, Connector, ConnectorError, Scope, TestReport
 from closedstacks.ils.connectors.db import Database
+from closedstacks.library.choices import RecordKind
 
 # Tables whose row count "Test connection" shows, in this order.
 MAIN_TABLES = ("borrowers", "issues", "old_issues", "reserves", "old_reserves", "accountlines", "search_history",

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from closedstacks.reports.models import TransparencyReport
+from closedstacks.transparency.models import TransparencyReport
 
 
 class NewReportForm(forms.Form):

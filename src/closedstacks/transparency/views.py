@@ -9,16 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from closedstacks.reports import charts, services
-from closedstacks.reports.forms import NarrativeForm, NewReportForm, PublishForm
-from closedstacks.reports.models import TransparencyReport
+from closedstacks.transparency import charts, services
+from closedstacks.transparency.forms import NarrativeForm, NewReportForm, PublishForm
+from closedstacks.transparency.models import TransparencyReport
 
 
 def reports(request, form: NewReportForm | None = None, status: int = 200):
     can_manage = "transparency:manage" in request.user.scopes
     today = timezone.localdate()
     form = form or NewReportForm(initial={"year": today.year - 1, "half": 0, "band_size": 500})
-    return render(request, "reports/list.html", {"reports": TransparencyReport.objects.all(), "form": form,
+    return render(request, "transparency/list.html", {"reports": TransparencyReport.objects.all(), "form": form,
                                                  "can_manage": can_manage}, status=status)
 
 
@@ -31,14 +31,14 @@ def create(request):
         except services.ReportError as exc:
             form.add_error(None, str(exc))
         else:
-            return redirect("reports:report", pk=report.pk)
+            return redirect("transparency:report", pk=report.pk)
     return reports(request, form=form, status=400)
 
 
 def report(request, pk: int, narrative_form: NarrativeForm | None = None, problem: str = "", status: int = 200):
     found = get_object_or_404(TransparencyReport.objects.select_related("published_by"), pk=pk)
     figures = services.figures_of(found)
-    return render(request, "reports/report.html", {
+    return render(request, "transparency/report.html", {
         "report": found, "figures": figures, "chart": charts.by_type(figures), "problem": problem,
         "can_manage": "transparency:manage" in request.user.scopes and not found.published,
         "narrative_form": narrative_form or NarrativeForm(initial={"version": found.version,
@@ -57,7 +57,7 @@ def narrative(request, pk: int):
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Narrative saved."))
-            return redirect("reports:report", pk=pk)
+            return redirect("transparency:report", pk=pk)
     return report(request, pk, narrative_form=form, status=400)
 
 
@@ -72,7 +72,7 @@ def publish(request, pk: int):
     except services.ReportError as exc:
         return report(request, pk, problem=str(exc), status=409)
     messages.success(request, _("Published: the figures and the narrative are now frozen."))
-    return redirect("reports:report", pk=pk)
+    return redirect("transparency:report", pk=pk)
 
 
 def report_pdf(request, pk: int):
@@ -82,7 +82,7 @@ def report_pdf(request, pk: int):
 
     found = get_object_or_404(TransparencyReport.objects.select_related("published_by"), pk=pk)
     figures = services.figures_of(found)
-    data = pdf.render("reports/report_pdf.html", {"report": found, "figures": figures,
+    data = pdf.render("transparency/report_pdf.html", {"report": found, "figures": figures,
                                                   "chart": charts.by_type(figures),
                                                   "library": LibraryProfile.current()})
     return download(data, content_type="application/pdf", filename=f"transparency-report-{found.period.label}.pdf")
@@ -94,9 +94,3 @@ def report_csv(request, pk: int):
     found = get_object_or_404(TransparencyReport, pk=pk)
     return download(services.as_csv(found).encode(), content_type="text/csv; charset=utf-8",
                     filename=f"transparency-report-{found.period.label}.csv")
-
-
-def dashboard(request):
-    from closedstacks.reports.dashboard import tiles_for
-
-    return render(request, "reports/dashboard.html", {"tiles": tiles_for(request.user)})

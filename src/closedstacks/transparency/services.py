@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from closedstacks.audit.trail import record
-from closedstacks.reports import figures as reckon
-from closedstacks.reports.models import TransparencyReport
+from closedstacks.transparency import figures as reckon
+from closedstacks.transparency.models import TransparencyReport
 
 
 class ReportError(Exception):

@@ -12,7 +12,7 @@ from ninja.security import SessionAuth
 
 from closedstacks.access.roles import ALL_SCOPES
 from closedstacks.access.scopes import SIGNED_IN
-from closedstacks.accounts.signin import pending_step
+from closedstacks.access.signin import pending_step
 
 
 class Scope(SessionAuth):

@@ -1,18 +1,22 @@
 """What a signed-in person must still do before they may see anything.
 
 The access middleware sends anyone with a pending step to its page, and
-lets them reach nothing else (see :mod:`closedstacks.access.middleware`).
+lets them reach nothing else (see :mod:`closedstacks.access.middleware`); the
+API answers 403 until it is done (:mod:`closedstacks.access.api`).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-
-from closedstacks.accounts.mfa import has_second_factor
+from django_otp import user_has_device
 
 CHANGE_PASSWORD = "accounts:password-required"
 VERIFY = "accounts:mfa-verify"
 ENROL = "accounts:mfa-enrol"
+
+
+def has_second_factor(user) -> bool:
+    return user_has_device(user, confirmed=True)
 
 
 def demo_exempt(user) -> bool:

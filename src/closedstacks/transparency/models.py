@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from closedstacks.reports.figures import Period
+from closedstacks.transparency.figures import Period
 
 
 class TransparencyReport(models.Model):

@@ -1,0 +1,88 @@
+"""The layering docs/architecture.md names, checked on the code as it is: apps import only from their own layer
+or below (import-linter's contract in pyproject.toml), no module is part of an import cycle, and the code that
+reads a real library system never imports the generators of made-up ones."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import grimp
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return grimp.build_graph("closedstacks", cache_dir=None)
+
+
+def test_the_apps_keep_to_their_layers():
+    done = subprocess.run([str(Path(sys.executable).parent / "lint-imports"), "--no-cache"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "1 kept, 0 broken" in done.stdout
+
+
+def _cycles(graph) -> list[list[str]]:
+    """Strongly connected groups of modules (Tarjan's algorithm, iteratively): each is an import cycle."""
+    edges = {m: sorted(graph.find_modules_directly_imported_by(m)) for m in sorted(graph.modules)}
+    index, low, on_stack, stack, found, counter = {}, {}, set(), [], [], 0
+    for root in edges:
+        if root in index:
+            continue
+        work = [(root, iter(edges[root]))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(edges.get(child, ()))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                group = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == node:
+                        break
+                if len(group) > 1:
+                    found.append(sorted(group))
+    return found
+
+
+def test_no_module_is_part_of_an_import_cycle(graph):
+    assert _cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    made = grimp.ImportGraph()
+    for name in ("pkg", "pkg.a", "pkg.b", "pkg.c"):
+        made.add_module(name)
+    made.add_import(importer="pkg.a", imported="pkg.b")
+    made.add_import(importer="pkg.b", imported="pkg.a")
+    made.add_import(importer="pkg.c", imported="pkg.a")
+    assert _cycles(made) == [["pkg.a", "pkg.b"]]
+
+
+def test_reading_a_library_system_never_imports_the_generators(graph):
+    assert not graph.chain_exists(importer="closedstacks.ils.connectors", imported="closedstacks.ils.generators",
+                                  as_packages=True)
+    assert not graph.chain_exists(importer="closedstacks.records", imported="closedstacks.ils.generators",
+                                  as_packages=True)
