@@ -11,10 +11,10 @@ from django.test import Client
 from django.utils import timezone
 
 from closedstacks.access.roles import Role
+from closedstacks.dashboard.tiles import tiles_for
 from closedstacks.incidents.models import Incident
 from closedstacks.matters.models import Deadline, DesignatedUser, MatterMember
 from closedstacks.records.models import LegalHold
-from closedstacks.dashboard.tiles import tiles_for
 from tests.conftest import make_account, sign_in, text
 from tests.procedure import stored_matter
 

@@ -24,9 +24,9 @@ def verify(as_json, no_record):
     Exits 0 with "N entries verified", or 1 naming the first bad entry and what is wrong.
     """
     django_ready()
-    from closedstacks.audit.verify import verify_and_record
     from closedstacks.audit.trail import cli_actor
     from closedstacks.audit.verify import verify as run_verify
+    from closedstacks.audit.verify import verify_and_record
 
     result = run_verify() if no_record else verify_and_record(actor=cli_actor())
     if as_json:
