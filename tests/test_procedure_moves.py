@@ -89,12 +89,29 @@ def _branch(accounts, state):
         matter = matter_at("challenged", accounts)
         return perform(matter, "challenge_outcome", by=counsel, outcome="quashed")
     if state in PRODUCING - {"scope_approved"}:
-        # Only the state matters to check(); test_productions takes a matter there through the library system.
+        # Stored as the procedure leaves it: test_productions takes a matter there through the library system.
         matter = matter_at("scope_approved", accounts)
+        _stored_production(matter, state, accounts)
         matter.state = state
         matter.save(update_fields=["state"])
         return matter
     return matter_at(state, accounts)
+
+
+def _stored_production(matter, state, accounts):
+    """A compiled production (no record matched) awaiting review, approved, or released."""
+    from closedstacks.records.models import Production, Release
+
+    scope = matter.scopes.get(status="approved")
+    reviewed = state in ("production_approved", "released")
+    production = Production.objects.create(
+        matter=matter, number=1, scope=scope, requested_by=accounts["custodian"], prefix=f"CS-{matter.reference}",
+        status=Production.Status.READY, compiled_at=timezone.now(), records={kind: 0 for kind in scope.record_kinds},
+        review=Production.Review.APPROVED if reviewed else Production.Review.PENDING,
+        reviewed_by=accounts["counsel"] if reviewed else None, reviewed_at=timezone.now() if reviewed else None)
+    if state == "released":
+        Release.objects.create(production=production, recipient="Clerk of the court", method="in_person",
+                               released_at=timezone.now(), recorded_by=accounts["officer"])
 
 
 @pytest.fixture

@@ -25,18 +25,19 @@ from closedstacks.audit.trail import record
 
 
 @contextmanager
-def locked(queryset, *, version: int | None, missing: Exception, stale: Exception, **lookup):
+def locked(queryset, *, version: int | None, missing: Exception, stale: Exception | Callable, **lookup):
     """The one row ``lookup`` finds in ``queryset``, locked until the transaction this opens ends.
 
     Raises ``missing`` when there is no such row (or the person may not see it) and ``stale`` when
-    ``version`` (the one the person saw; None: not from a form) is no longer the row's.
+    ``version`` (the one the person saw; None: not from a form) is no longer the row's; ``stale`` may be a
+    function of the row, to say what it is now.
     """
     with transaction.atomic():
         row = queryset.select_for_update(of=("self",)).filter(**lookup).first()
         if row is None:
             raise missing
         if version is not None and int(version) != row.version:
-            raise stale
+            raise stale if isinstance(stale, Exception) else stale(row)
         yield row
 
 

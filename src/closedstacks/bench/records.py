@@ -41,7 +41,7 @@ import json, resource, sys, time
 from pathlib import Path
 import django
 django.setup()
-    from closedstacks.ils.connectors import get
+from closedstacks.ils.connectors import get
 from closedstacks.ils.connectors.base import Scope
 from closedstacks.ils.connectors.db import ConnectionSettings
 from closedstacks.records.package import build

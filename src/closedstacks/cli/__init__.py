@@ -16,6 +16,7 @@ from closedstacks.cli import (
     ils,
     jobs,
     privacy,
+    procedure,
     retention,
     server,
     training,
@@ -47,3 +48,4 @@ main.add_command(ils.ils)
 main.add_command(connectors.connector)
 main.add_command(retention.retention)
 main.add_command(privacy.privacy_audit)
+main.add_command(procedure.procedure)

@@ -17,7 +17,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from closedstacks.access.api import Scope
 from closedstacks.audit.trail import record
 from closedstacks.matters.errors import MatterNotFound, ProcedureError, StaleMatter
-from closedstacks.matters.forms import ACTION_FORMS, InquiryForm, WithDesignated
+from closedstacks.matters.forms import ACTION_FORMS, InquiryForm
 from closedstacks.matters.models import Matter
 from closedstacks.matters.procedure import MOVES, available, perform
 from closedstacks.matters.queues import QUEUES, queue
@@ -183,12 +183,13 @@ def new_inquiry(request, payload: InquiryIn):
     return Status(201, {"reference": made.reference, "receipt_url": f"/inquiries/{made.reference}/receipt/"})
 
 
-def _form_data(data: dict) -> dict:
-    """JSON as a form would post it; formsets (designated, officers) from lists of objects."""
-    out = {"designated-TOTAL_FORMS": "0", "designated-INITIAL_FORMS": "0",
-           "officers-TOTAL_FORMS": "0", "officers-INITIAL_FORMS": "0"}
+def _form_data(data: dict, formsets) -> dict:
+    """JSON as a form would post it; a step's formsets (designated users, officers) from lists of objects."""
+    out = {}
+    for prefix in formsets:
+        out[f"{prefix}-TOTAL_FORMS"], out[f"{prefix}-INITIAL_FORMS"] = "0", "0"
     for key, value in data.items():
-        if key in ("designated", "officers") and isinstance(value, list):
+        if key in formsets and isinstance(value, list):
             out[f"{key}-TOTAL_FORMS"] = str(len(value))
             for index, row in enumerate(value):
                 for name, cell in (row or {}).items():
@@ -217,13 +218,15 @@ def move(request, reference: str, name: str, payload: MoveIn):
     matter = _visible(request, reference)
     if name not in MOVES:
         return Status(404, {"detail": "No such move."})
-    form = ACTION_FORMS[name](_Data({**_form_data(payload.data), "version": str(payload.version)}), matter=matter)
+    form_class = ACTION_FORMS[name]
+    form = form_class(_Data({**_form_data(payload.data, form_class.FORMSETS), "version": str(payload.version)}),
+                      matter=matter)
     if not form.is_valid():
         errors = form.errors.get_json_data()
-        for extra in ("designated", "officers"):
-            formset = getattr(form, extra, None)
-            if formset is not None and formset.errors and any(formset.errors):
-                errors[extra] = formset.errors
+        for prefix in form_class.FORMSETS:
+            formset = getattr(form, prefix)
+            if formset.errors and any(formset.errors):
+                errors[prefix] = formset.errors
         return Status(400, {"detail": "Some fields need attention.", "errors": errors})
     try:
         moved = perform(matter, name, by=request.user, version=payload.version, **form.to_kwargs())
@@ -255,9 +258,7 @@ def moves(request):
                 and not hasattr(field, "queryset") else []
             fields.append({"name": field_name, "required": field.required, "kind": type(field).__name__,
                            "choices": choices})
-        if issubclass(form_class, WithDesignated):
-            fields.append({"name": "designated", "required": False, "kind": "list[{identifier_type, value}]"})
-        if name == "record_warrant":
-            fields.append({"name": "officers", "required": True, "kind": "list[{name, id, agency}]"})
+        fields += [{"name": prefix, "required": required, "kind": kind}
+                   for prefix, (kind, required) in form_class.FORMSETS.items()]
         described.append({"name": name, "label": str(move_.label), "fields": fields})
     return described

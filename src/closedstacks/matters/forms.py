@@ -52,9 +52,14 @@ class InquiryForm(forms.Form):
 
 
 class _MatterForm(forms.Form):
-    """A step's form: knows its matter, and carries the version the person saw."""
+    """A step's form: knows its matter, and carries the version the person saw.
+
+    ``FORMSETS`` names the lists of rows a step takes besides its fields (prefix → what each row holds, and
+    whether the step needs at least one), so that the API takes them as lists of objects and describes them.
+    """
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+    FORMSETS: dict[str, tuple[str, bool]] = {}
 
     def __init__(self, *args, matter: Matter, **kwargs):
         self.matter = matter
@@ -103,11 +108,11 @@ DesignatedFormSet = formset_factory(DesignatedForm, extra=3, max_num=50)
 class WithDesignated(_MatterForm):
     """A step that records the library users a document designates (as a small formset)."""
 
-    designated_prefix = "designated"
+    FORMSETS = {"designated": ("list[{identifier_type, value}]", False)}
 
     def __init__(self, *args, matter, **kwargs):
         super().__init__(*args, matter=matter, **kwargs)
-        self.designated = DesignatedFormSet(self.data or None, prefix=self.designated_prefix)
+        self.designated = DesignatedFormSet(self.data or None, prefix="designated")
 
     def is_valid(self) -> bool:
         return super().is_valid() & self.designated.is_valid()
@@ -249,6 +254,8 @@ OfficerFormSet = formset_factory(OfficerForm, extra=3, max_num=20)
 
 
 class WarrantForm(WithDesignated):
+    FORMSETS = {**WithDesignated.FORMSETS, "officers": ("list[{name, id, agency}]", True)}
+
     issuing_authority = forms.CharField(label=_("Issuing court and judge"), max_length=200)
     case_number = forms.CharField(label=_("Warrant or case number"), max_length=100, required=False)
     issued_on = forms.DateField(label=_("Date issued"), required=False, widget=DATE)

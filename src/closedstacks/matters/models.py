@@ -18,10 +18,13 @@ from closedstacks.access.roles import Role
 from closedstacks.library.choices import IdentifierType, InstrumentType, record_kind_labels
 from closedstacks.matters.states import (
     CLOSED_STATES,
+    ApproverRole,
+    Awaiting,
     Channel,
     DeadlineKind,
     Determination,
     Kind,
+    Outcome,
     State,
 )
 
@@ -93,14 +96,14 @@ class Matter(models.Model):
 
     # Whose approval a proposed scope still needs ("both", "director", "counsel", or ""), kept by the
     # scope steps so that queues can filter on it without looking into the approvals.
-    awaiting = models.CharField(max_length=10, blank=True, default="")
+    awaiting = models.CharField(max_length=10, blank=True, default=Awaiting.NONE, choices=Awaiting.choices)
 
     # Nondisclosure, copied from the current instrument so lists can filter on it.
     nondisclosure = models.BooleanField(default=False)
     nondisclosure_until = models.DateField(null=True, blank=True)
 
     closed_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=200, blank=True)
+    outcome = models.CharField(max_length=200, blank=True, default=Outcome.NONE, choices=Outcome.choices)
 
     objects = MatterQuerySet.as_manager()
 
@@ -281,7 +284,7 @@ class Scope(models.Model):
 class ScopeApproval(models.Model):
     scope = models.ForeignKey(Scope, on_delete=models.CASCADE, related_name="approvals")
     approver = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    as_role = models.CharField(max_length=20)
+    as_role = models.CharField(max_length=20, choices=ApproverRole.choices)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -1,11 +1,15 @@
 """The procedure: every move a matter can make, in one table, and the one function that makes it.
 
-Read MOVES to know what can happen next from any state, who may do it, and
-what it needs. :func:`perform` is the only way a matter changes: it locks the
-matter, refuses a stale form, checks the state, the person's scope and the
-matter-level gate, runs the step, and writes the timeline, the audit entry
-and the notices — all in one transaction. A refusal raises
-:class:`ProcedureError` whose message names what is missing.
+Read MOVES to know what can happen next from any state: for each move, the states it starts from, the states
+it may lead to, the scope a person needs, the matter-level conditions (gates, in gates.py), the step that does
+it and the notices it may send. ``closedstacks procedure table`` prints it (docs/architecture.md holds a copy
+that a test keeps true).
+
+:func:`perform` is the only way a matter changes: it locks the matter, refuses a stale form, checks the state,
+the person's scope and every gate, runs the step, refuses a result the table does not allow, and writes the
+timeline, the audit entry and the notices — all in one transaction. A refusal raises :class:`ProcedureError`
+whose message names what is missing. Because every matter-level condition is a gate, :func:`available` offers
+a person exactly the moves that can succeed for them now; the steps check only the data entered.
 """
 
 from __future__ import annotations
@@ -19,101 +23,155 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from closedstacks.access.roles import ROLE_SCOPES, Role
+from closedstacks.audit import changes
 from closedstacks.audit.trail import record
-from closedstacks.matters import steps
+from closedstacks.matters import gates, steps
 from closedstacks.matters.errors import MatterNotFound, ProcedureError, Result, StaleMatter
 from closedstacks.matters.models import Matter, MatterEvent
-from closedstacks.matters.states import CLOSED_STATES, OPEN_STATES, State
+from closedstacks.matters.states import CLOSED_STATES, EARLY_STATES, OPEN_STATES, Awaiting, State
 from closedstacks.notices.services import notify
 from closedstacks.records import holds
-from closedstacks.training import gate as training_gate
+
+STAY = "(stays)"  # in a move's targets: the matter may stay in the state it was in
 
 
 @dataclass(frozen=True)
 class Move:
     name: str
     label: str
-    sources: frozenset
-    scope: str
-    step: Callable  # step(matter, by, **data) -> Result; raises ProcedureError
-    gate: Callable | None = None  # gate(matter, by) -> None; raises ProcedureError naming what is missing
+    paths: dict  # each state it starts from → the states it may lead to from there (STAY: where it was)
+    scope: str  # the scope a person needs for it (access/roles.py says which roles hold it)
+    step: Callable  # step(matter, by, **data) -> Result; raises ProcedureError on the data
+    gates: tuple = ()  # gate(matter, by) -> None, raising ProcedureError naming what is missing
+    notices: frozenset = frozenset()  # the notice templates its step may send
+    production_page: bool = False  # also offered on the production's page
+
+    @property
+    def sources(self) -> frozenset:
+        return frozenset(self.paths)
+
+    @property
+    def targets(self) -> frozenset:
+        return frozenset().union(*self.paths.values())
+
+    def allows(self, result: Result, before: str) -> None:
+        """Refuse a step's result the table does not allow: a step may never take a matter anywhere else."""
+        allowed = self.paths.get(before, frozenset())
+        stays = result.to is None or result.to == before
+        if not ((stays and STAY in allowed) or result.to in allowed):
+            raise ProcedureBug(f"{self.name} led from {before} to {result.to or before}, which its paths do not allow")
+        sent = {template for _people, template in result.notices} - self.notices
+        if sent:
+            raise ProcedureBug(f"{self.name} sent notices it does not declare: {sorted(sent)}")
 
 
-def _move(name, label, sources, scope, step, gate=None) -> tuple[str, Move]:
-    return name, Move(name, label, frozenset(sources), scope, step, gate)
+class ProcedureBug(RuntimeError):
+    """A step did something its move does not declare: a programming error, and nothing of it is saved."""
 
 
-EARLY = {State.REFERRED, State.EXPLAINED}
-ANY_OPEN = OPEN_STATES
+def _move(name, label, sources, to, scope, step, *, gates=(), notices=(), production_page=False) -> tuple:
+    """``to``: the states the move may lead to, from every source alike, or a dict of them per source."""
+    paths = {source: frozenset(to[source] if isinstance(to, dict) else to) for source in sources}
+    return name, Move(name, label, paths, scope, step, tuple(gates), frozenset(notices), production_page)
+
+
+S = State
+EARLY = EARLY_STATES
+PRODUCING = {S.SCOPE_APPROVED, S.PRODUCTION_REVIEW, S.PRODUCTION_APPROVED, S.RELEASED}
+intake, instruments, review, scopes, productions, branches = (
+    steps.intake, steps.instruments, steps.review, steps.scopes, steps.productions, steps.branches)
 
 MOVES: dict[str, Move] = dict([
     # Step 1: refer at once; the officer explains the policy.
-    _move("explain_policy", gettext_lazy("Record that the policy was explained"), EARLY, "matter:explain",
-          steps.intake.explain_policy),
-    _move("decline", gettext_lazy("Decline: no instrument"), EARLY, "matter:explain",
-          steps.intake.decline, steps.intake.gate_decline),
-    _move("refer_incident", gettext_lazy("Refer a threat or unauthorized demand"), ANY_OPEN | CLOSED_STATES,
-          "matter:explain", steps.intake.refer_incident),
+    _move("explain_policy", gettext_lazy("Record that the policy was explained"), EARLY,
+          {S.REFERRED: {S.EXPLAINED}, S.EXPLAINED: {STAY}}, "matter:explain", intake.explain_policy,
+          gates=[gates.policy_written]),
+    _move("decline", gettext_lazy("Decline: no instrument"), EARLY, {S.DECLINED},
+          "matter:explain", intake.decline, gates=[gates.explained_first]),
+    _move("refer_incident", gettext_lazy("Refer a threat or unauthorized demand"), OPEN_STATES | CLOSED_STATES,
+          {STAY}, "matter:explain", intake.refer_incident),
     # Step 2: an instrument; the director consults counsel.
-    _move("attach_instrument", gettext_lazy("Attach the instrument"), EARLY, "matter:instrument",
-          steps.instruments.attach),
-    _move("assign_counsel", gettext_lazy("Assign counsel"),
-          {State.RECEIVED, State.IN_REVIEW, State.WARRANT_EXECUTED}, "matter:assign", steps.review.assign_counsel),
-    _move("determine", gettext_lazy("Record counsel's determination"), {State.IN_REVIEW}, "matter:review",
-          steps.review.determine, steps.review.gate_assigned_counsel),
+    _move("attach_instrument", gettext_lazy("Attach the instrument"), EARLY, {S.RECEIVED},
+          "matter:instrument", instruments.attach, notices=["instrument_received"]),
+    _move("assign_counsel", gettext_lazy("Assign counsel"), {S.RECEIVED, S.IN_REVIEW, S.WARRANT_EXECUTED},
+          {S.RECEIVED: {S.IN_REVIEW}, S.IN_REVIEW: {STAY}, S.WARRANT_EXECUTED: {STAY}}, "matter:assign",
+          review.assign_counsel, notices=["review_requested"]),
+    _move("determine", gettext_lazy("Record counsel's determination"), {S.IN_REVIEW},
+          {S.SUFFICIENT, S.DEFECTIVE, S.CHALLENGED}, "matter:review", review.determine,
+          gates=[gates.assigned_counsel], notices=["determination_recorded"]),
     # Step 3: defects cured before release.
-    _move("cure", gettext_lazy("Attach the cured or amended instrument"), {State.DEFECTIVE}, "matter:instrument",
-          steps.instruments.cure),
-    _move("challenge_outcome", gettext_lazy("Record how the challenge ended"), {State.CHALLENGED},
-          "matter:review", steps.review.challenge_outcome, steps.review.gate_assigned_counsel),
-    # Step 4: the designated records become a scope, approved by two people.
-    _move("propose_scope", gettext_lazy("Propose the scope"), {State.SUFFICIENT}, "matter:scope",
-          steps.scopes.propose, steps.scopes.gate_scope_maker),
-    _move("approve_scope", gettext_lazy("Approve the scope"), {State.SCOPE_PROPOSED}, "matter:scope",
-          steps.scopes.approve, steps.scopes.gate_approver),
-    _move("return_scope", gettext_lazy("Return the scope for changes"), {State.SCOPE_PROPOSED}, "matter:scope",
-          steps.scopes.return_scope, steps.scopes.gate_scope_maker),
+    _move("cure", gettext_lazy("Attach the cured or amended instrument"), {S.DEFECTIVE}, {S.IN_REVIEW},
+          "matter:instrument", instruments.cure, gates=[gates.counsel_on_matter], notices=["review_requested"]),
+    _move("challenge_outcome", gettext_lazy("Record how the challenge ended"), {S.CHALLENGED},
+          {S.SUFFICIENT, S.QUASHED, S.WITHDRAWN}, "matter:review", review.challenge_outcome,
+          gates=[gates.assigned_counsel], notices=["determination_recorded", "matter_closed"]),
+    # Step 4: the designated records become a scope, approved by two people ...
+    _move("propose_scope", gettext_lazy("Propose the scope"), {S.SUFFICIENT}, {S.SCOPE_PROPOSED},
+          "matter:scope", scopes.propose, gates=[gates.scope_maker, gates.sufficient_instrument, gates.discloses],
+          notices=["scope_proposed"]),
+    _move("approve_scope", gettext_lazy("Approve the scope"), {S.SCOPE_PROPOSED}, {S.SCOPE_APPROVED, STAY},
+          "matter:scope", scopes.approve, gates=[gates.second_approver, gates.sufficient_instrument],
+          notices=["scope_approval_needed", "scope_approved"]),
+    _move("return_scope", gettext_lazy("Return the scope for changes"), {S.SCOPE_PROPOSED}, {S.SUFFICIENT},
+          "matter:scope", scopes.return_scope, gates=[gates.scope_maker, gates.scope_proposed],
+          notices=["scope_returned"]),
     # ... compiled by the custodian, reviewed by counsel, released once; a correction supersedes.
-    _move("compile_production", gettext_lazy("Compile the production"),
-          {State.SCOPE_APPROVED, State.PRODUCTION_REVIEW, State.PRODUCTION_APPROVED, State.RELEASED},
-          "matter:produce", steps.productions.compile_production, steps.productions.gate_custodian),
-    _move("approve_production", gettext_lazy("Approve the production"), {State.PRODUCTION_REVIEW}, "matter:review",
-          steps.productions.approve_production, steps.review.gate_assigned_counsel),
-    _move("return_production", gettext_lazy("Send the production back"), {State.PRODUCTION_REVIEW},
-          "matter:review", steps.productions.return_production, steps.review.gate_assigned_counsel),
-    _move("release_production", gettext_lazy("Record the release"), {State.PRODUCTION_APPROVED}, "matter:release",
-          steps.productions.release),
-    _move("close_released", gettext_lazy("Close the matter"), {State.RELEASED}, "matter:close",
-          steps.productions.close_released),
-    _move("assign_custodian", gettext_lazy("Assign the records custodian"), ANY_OPEN, "matter:assign",
-          steps.scopes.assign_custodian),
-    _move("name_person", gettext_lazy("Name a colleague on the matter"), ANY_OPEN, "matter:assign",
-          steps.review.name_person),
+    _move("compile_production", gettext_lazy("Compile the production"), PRODUCING, {S.PRODUCTION_REVIEW},
+          "matter:produce", productions.compile_production,
+          gates=[gates.assigned_custodian, gates.scope_to_compile], production_page=True),
+    _move("approve_production", gettext_lazy("Approve the production"), {S.PRODUCTION_REVIEW},
+          {S.PRODUCTION_APPROVED}, "matter:review", productions.approve_production,
+          gates=[gates.assigned_counsel, gates.production_to_review, gates.not_the_compiler,
+                 gates.production_checks], notices=["production_approved"], production_page=True),
+    _move("return_production", gettext_lazy("Send the production back"), {S.PRODUCTION_REVIEW},
+          {S.SCOPE_APPROVED}, "matter:review", productions.return_production,
+          gates=[gates.assigned_counsel, gates.production_to_review], notices=["production_returned"],
+          production_page=True),
+    _move("release_production", gettext_lazy("Record the release"), {S.PRODUCTION_APPROVED}, {S.RELEASED},
+          "matter:release", productions.release, gates=[gates.production_approved],
+          notices=["production_released"], production_page=True),
+    _move("close_released", gettext_lazy("Close the matter"), {S.RELEASED}, {S.CLOSED},
+          "matter:close", productions.close_released, notices=["matter_closed"], production_page=True),
+    # The people on a matter.
+    _move("assign_custodian", gettext_lazy("Assign the records custodian"), OPEN_STATES, {STAY},
+          "matter:assign", scopes.assign_custodian, notices=["custodian_assigned"]),
+    _move("name_person", gettext_lazy("Name a colleague on the matter"), OPEN_STATES, {STAY},
+          "matter:assign", review.name_person, notices=["named_on_matter"]),
     # Branches.
-    _move("record_warrant", gettext_lazy("Record a search warrant executed"), EARLY, "matter:warrant",
-          steps.branches.record_warrant),
-    _move("review_after", gettext_lazy("Review afterwards and close"),
-          {State.WARRANT_EXECUTED, State.EMERGENCY_DECIDED}, "matter:review", steps.branches.review_after,
-          steps.review.gate_assigned_counsel),
-    _move("record_emergency", gettext_lazy("Record an emergency request"), EARLY, "matter:explain",
-          steps.branches.record_emergency),
-    _move("decide_emergency", gettext_lazy("Decide the emergency request"), {State.EMERGENCY_PENDING},
-          "matter:decide", steps.branches.decide_emergency),
-    _move("record_consent", gettext_lazy("Record a guardian's or the user's consent"), {State.EXPLAINED},
-          "matter:explain", steps.branches.record_consent),
-    _move("withdraw", gettext_lazy("Close as withdrawn"), ANY_OPEN, "matter:withdraw", steps.intake.withdraw),
+    _move("record_warrant", gettext_lazy("Record a search warrant executed"), EARLY, {S.WARRANT_EXECUTED},
+          "matter:warrant", branches.record_warrant, notices=["warrant_recorded"]),
+    _move("review_after", gettext_lazy("Review afterwards and close"), {S.WARRANT_EXECUTED, S.EMERGENCY_DECIDED},
+          {S.CLOSED}, "matter:review", branches.review_after, gates=[gates.assigned_counsel],
+          notices=["matter_closed"]),
+    _move("record_emergency", gettext_lazy("Record an emergency request"), EARLY, {S.EMERGENCY_PENDING},
+          "matter:explain", branches.record_emergency, gates=[gates.emergency_allowed],
+          notices=["emergency_pending"]),
+    _move("decide_emergency", gettext_lazy("Decide the emergency request"), {S.EMERGENCY_PENDING},
+          {S.EMERGENCY_DECIDED}, "matter:decide", branches.decide_emergency, gates=[gates.emergency_allowed],
+          notices=["review_requested"]),
+    _move("record_consent", gettext_lazy("Record a guardian's or the user's consent"), {S.EXPLAINED},
+          {S.RECEIVED}, "matter:explain", branches.record_consent, gates=[gates.consent_or_guardians_honoured],
+          notices=["instrument_received"]),
+    _move("withdraw", gettext_lazy("Close as withdrawn"), OPEN_STATES, {S.WITHDRAWN},
+          "matter:withdraw", intake.withdraw, notices=["matter_closed"]),
 ])
+
+# Checked for every move, after the scope: the library may require current training of the privileged roles.
+EVERY_MOVE = (gates.current_training,)
 
 
 def require_current_training(by) -> None:
     """When the library requires it, the privileged roles act on a matter only with their training current."""
-    refused = training_gate.refusal(by)
-    if refused:
-        raise ProcedureError(refused)
+    gates.current_training(None, by)
 
 
 def _state_label(state: str) -> str:
     return str(State(state).label)
+
+
+def holders_of(scope: str) -> list[str]:
+    """The roles holding ``scope``, as people read them."""
+    return [str(Role(role).label).lower() for role, scopes in ROLE_SCOPES.items() if scope in scopes]
 
 
 def check(matter: Matter, name: str, by) -> Move:
@@ -125,17 +183,16 @@ def check(matter: Matter, name: str, by) -> Move:
         raise ProcedureError(_("“%(move)s” is not possible while the matter is “%(state)s”.")
                              % {"move": move.label, "state": _state_label(matter.state)})
     if move.scope not in by.scopes:
-        holders = [str(Role(role).label).lower() for role, scopes in ROLE_SCOPES.items() if move.scope in scopes]
         raise ProcedureError(_("“%(move)s” is for the %(roles)s.") % {"move": move.label,
-                                                                      "roles": _(" or the ").join(holders)})
-    require_current_training(by)  # when the library requires it, for the privileged roles only
-    if move.gate is not None:
-        move.gate(matter, by)
+                                                                      "roles": _(" or the ").join(
+                                                                          holders_of(move.scope))})
+    for gate in (*EVERY_MOVE, *move.gates):
+        gate(matter, by)
     return move
 
 
 def available(matter: Matter, by) -> list[Move]:
-    """The moves ``by`` could make on ``matter`` now (their data is checked when made)."""
+    """The moves ``by`` can make on ``matter`` now: every gate passes (the data is checked when made)."""
     found = []
     for name in MOVES:
         try:
@@ -159,13 +216,11 @@ def perform(matter: Matter | int, name: str, *, by, version: int | None = None, 
     ``matter.move_refused``; a step that refuses its data raises ProcedureError and records nothing.
     """
     pk = matter.pk if isinstance(matter, Matter) else matter
-    refused = None
     try:
         return _perform(pk, name, by=by, version=version, data=data)
-    except _Refused as exc:
-        refused = exc
-    record_refusal(refused.matter, name, by, str(refused.error))
-    raise refused.error
+    except _Refused as refused:
+        record_refusal(refused.matter, name, by, str(refused.error))
+        raise refused.error from None
 
 
 class _Refused(Exception):
@@ -174,39 +229,38 @@ class _Refused(Exception):
         self.matter, self.error = matter, error
 
 
+def _stale(locked: Matter) -> StaleMatter:
+    return StaleMatter(_("While you were working, someone else changed this matter (it is now “%(state)s”). "
+                         "Nothing you entered was saved: look at the matter again, then try again.")
+                       % {"state": _state_label(locked.state)})
+
+
 def _perform(pk: int, name: str, *, by, version: int | None, data: dict) -> Matter:
-    with transaction.atomic():
-        locked = Matter.objects.visible_to(by).select_for_update(of=("self",)).filter(pk=pk).first()
-        if locked is None:
-            raise MatterNotFound(_("No such matter."))
-        if version is not None and int(version) != locked.version:
-            raise StaleMatter(_("While you were working, someone else changed this matter (it is now “%(state)s”). "
-                                "Nothing you entered was saved: look at the matter again, then try again.")
-                              % {"state": _state_label(locked.state)})
+    with changes.locked(Matter.objects.visible_to(by), pk=pk, version=version,
+                        missing=MatterNotFound(_("No such matter.")), stale=_stale) as locked:
         try:
             move = check(locked, name, by)
         except ProcedureError as exc:
             raise _Refused(locked, exc) from None
         before = locked.state
         result: Result = move.step(locked, by, **data)
+        move.allows(result, before)
         if result.to is not None:
             locked.state = result.to
         if locked.state != State.SCOPE_PROPOSED:
-            locked.awaiting = ""  # only a proposed scope awaits approvals
+            locked.awaiting = Awaiting.NONE  # only a proposed scope awaits approvals
         if locked.state in CLOSED_STATES and locked.closed_at is None:
             locked.closed_at = timezone.now()
             holds.lift_for(locked, by=by)  # legal holds end with the matter, and only then
-        locked.version += 1
-        locked.save()
-        MatterEvent.objects.create(matter=locked, actor=by, action=name, from_state=before,
-                                   to_state=locked.state if locked.state != before else "",
-                                   summary=result.summary[:300])
-        record(f"matter.{name}", actor=by, obj=locked,
-               details={"from": before, "to": locked.state, **result.details})
+        changes.save(locked, by=by, action=f"matter.{name}", details={"from": before, "to": locked.state,
+                                                                       **result.details},
+                     event=lambda saved: MatterEvent.objects.create(
+                         matter=saved, actor=by, action=name, from_state=before,
+                         to_state=saved.state if saved.state != before else "", summary=result.summary[:300]))
         for recipients, template in result.notices:
             notify(recipients, template=template, context={"matter": locked}, url=f"/matters/{locked.reference}/")
     return locked
 
 
-__all__ = ["MOVES", "Move", "MatterNotFound", "ProcedureError", "Result", "StaleMatter", "available", "check",
-           "perform", "record_refusal"]
+__all__ = ["MOVES", "STAY", "Move", "MatterNotFound", "ProcedureBug", "ProcedureError", "Result", "StaleMatter",
+           "available", "check", "perform", "record_refusal"]

@@ -48,6 +48,38 @@ MAIN_ROAD = [
 ]
 
 
+class Outcome(models.TextChoices):
+    """How a closed matter ended (blank while it is open)."""
+
+    NONE = "", _("Open")
+    DECLINED = "declined", _("Declined: no instrument")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    QUASHED = "quashed", _("Quashed")
+    WARRANT_EXECUTED = "warrant_executed", _("Search warrant executed and reviewed")
+    EMERGENCY_DECIDED = "emergency_decided", _("Emergency request decided and reviewed")
+    RELEASED_FULL = "released_full", _("Records released in full")
+    RELEASED_PART = "released_part", _("Records released in part")
+
+
+RELEASED_OUTCOMES = frozenset({Outcome.RELEASED_FULL, Outcome.RELEASED_PART})
+
+
+class ApproverRole(models.TextChoices):
+    """The part a person plays in approving a scope: the director's approval and counsel's are both needed."""
+
+    DIRECTOR = "director", _("director")
+    COUNSEL = "counsel", _("counsel")
+
+
+class Awaiting(models.TextChoices):
+    """Whose approval a proposed scope still needs (kept on the matter for the queues)."""
+
+    NONE = "", _("No one")
+    BOTH = "both", _("The director and counsel")
+    DIRECTOR = "director", _("The director")
+    COUNSEL = "counsel", _("Counsel")
+
+
 class Channel(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
     PHONE = "phone", _("Phone")

@@ -103,6 +103,8 @@ class Production(models.Model):
                                     related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True)
+    review_checks = models.JSONField(default=list, blank=True,
+                                     help_text="Counsel's checks as they stood at the review: [{name, passed}].")
 
     class Meta:
         ordering = ["matter", "number"]

@@ -18,6 +18,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -35,6 +36,43 @@ from closedstacks.library.choices import RecordKind
 from closedstacks.library.models import LibraryProfile
 from closedstacks.records.models import Production, Release
 from closedstacks.records.package import build
+
+
+@dataclass(frozen=True)
+class Check:
+    """One thing counsel checks a compiled production against its scope. A blocking check that fails means it
+    cannot be approved (send it back); any other that fails needs counsel's reason to approve it anyway."""
+
+    name: str
+    passed: bool
+    statement: str
+    blocking: bool
+
+
+def checks(production: Production) -> list[Check]:
+    """What counsel checks the manifest against, in the order the production's page shows them."""
+    scope = production.scope
+    kinds_out = {f["kind"] for f in production.files} - {"manifest", "certification"}
+    numbered = [f for f in production.files
+                if f["kind"] not in ("manifest", "certification") and f["name"].endswith(".csv") and f["bates_from"]]
+    expected = production.last_number - production.first_number + 1 if production.last_number else 0
+    search = production.search or {}
+    return [
+        Check("only_scoped_kinds", kinds_out <= set(scope.record_kinds),
+              _("Only kinds of record the scope names are in the production."), blocking=True),
+        Check("every_kind_searched",
+              set(production.records) | set(search.get("kinds_not_kept", [])) == set(scope.record_kinds),
+              _("Every kind the scope names was searched for."), blocking=False),
+        Check("no_gap", production.total == expected,
+              _("The numbers run without a gap: %(n)s records, %(range)s.")
+              % {"n": production.total, "range": production.bates_range or "—"}, blocking=True),
+        Check("no_ambiguous_user", not search.get("ambiguous"),
+              _("No scoped user matched more than one person."), blocking=False),
+        Check("every_user_found", not search.get("not_found"),
+              _("Every scoped user was found in the library system."), blocking=False),
+        Check("every_record_numbered", bool(numbered) or production.total == 0,
+              _("Every record has a number."), blocking=True),
+    ]
 
 
 class ProductionFileError(Exception):

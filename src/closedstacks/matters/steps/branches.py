@@ -20,7 +20,7 @@ from closedstacks.matters.models import (
     ScopeApproval,
     WarrantRecord,
 )
-from closedstacks.matters.states import Determination, Kind, State
+from closedstacks.matters.states import ApproverRole, Determination, Kind, Outcome, State
 from closedstacks.matters.steps.common import directors, name_on, officers
 from closedstacks.matters.steps.instruments import create_instrument
 from closedstacks.matters.steps.review import save_review
@@ -62,7 +62,8 @@ def review_after(matter: Matter, by, *, answers: dict, reasons: str, proper: boo
     determination = Determination.SUFFICIENT if proper else Determination.DEFECTIVE
     review = save_review(matter, by, answers=answers, determination=determination, reasons=reasons,
                           after_the_fact=True)
-    matter.outcome = {Kind.WARRANT: "warrant executed", Kind.EMERGENCY: "emergency decided"}.get(matter.kind, "")
+    matter.outcome = {Kind.WARRANT: Outcome.WARRANT_EXECUTED, Kind.EMERGENCY: Outcome.EMERGENCY_DECIDED}.get(
+        matter.kind, Outcome.NONE)
     if not proper:
         refer(kind=IncidentKind.PRIVACY_PROBLEM, by=by, matter=matter,
               summary=_("Counsel's review afterwards found a problem (matter %(ref)s).") % {"ref": matter.reference})
@@ -71,15 +72,8 @@ def review_after(matter: Matter, by, *, answers: dict, reasons: str, proper: boo
                   notices=[(directors(matter) + officers(matter), "matter_closed")])
 
 
-def gate_emergency(profile: LibraryProfile) -> None:
-    require(profile.emergency_disclosure_allowed,
-            _("This library's jurisdiction setting does not allow emergency disclosure: explain the policy and "
-              "ask for legal process."))
-
-
 def record_emergency(matter: Matter, by, *, statement: str, signed_by: str, signed_statement_received: bool,
                      designated=(), agency: str = "") -> Result:
-    gate_emergency(LibraryProfile.current())
     require(bool(statement.strip()), _("Record the imminent danger, as the requester states it."))
     require(bool(signed_by.strip()), _("Record who signed the statement."))
     require(signed_statement_received,
@@ -98,7 +92,6 @@ def record_emergency(matter: Matter, by, *, statement: str, signed_by: str, sign
 
 def decide_emergency(matter: Matter, by, *, disclose: bool, reasons: str, counsel) -> Result:
     """The director decides; a disclosure is limited to identity; counsel reviews afterwards."""
-    gate_emergency(LibraryProfile.current())
     require(bool(reasons.strip()), _("Give the reasons for the decision."))
     require(counsel is not None and counsel.is_active and Role.COUNSEL in counsel.roles,
             _("Choose the counsel who reviews the decision afterwards."))
@@ -116,7 +109,7 @@ def decide_emergency(matter: Matter, by, *, disclose: bool, reasons: str, counse
                                      identity_only=True, status=Scope.Status.APPROVED, proposed_by=by,
                                      approved_at=timezone.now())
         scope.users.set(instrument.designated_users.all())
-        ScopeApproval.objects.create(scope=scope, approver=by, as_role="director")
+        ScopeApproval.objects.create(scope=scope, approver=by, as_role=ApproverRole.DIRECTOR)
     return Result(to=State.EMERGENCY_DECIDED,
                   summary=_("Identity disclosed on an emergency.") if disclose else _("Emergency disclosure refused."),
                   details={"disclose": bool(disclose), "counsel": counsel.pk},

@@ -69,9 +69,7 @@ def attach(matter: Matter, by, **data) -> Result:
 
 def cure(matter: Matter, by, **data) -> Result:
     """A new or amended instrument replaces the defective one and goes back to counsel."""
-    previous = matter.current_instrument()
-    require(previous is not None, _("There is no instrument to cure."))
-    require(matter.counsel_id is not None, _("Assign counsel first: the cured instrument is reviewed again."))
+    previous = matter.current_instrument()  # a defective matter has one; counsel is on it (gates)
     instrument = create_instrument(matter, by, **data)
     previous.superseded_by = instrument
     previous.save(update_fields=["superseded_by"])

@@ -13,7 +13,7 @@ from closedstacks.incidents.services import link_matter, refer
 from closedstacks.library.models import LibraryProfile, PolicyVersion
 from closedstacks.matters.errors import Result, require
 from closedstacks.matters.models import Matter, MatterEvent, PolicyExplanation, ReferenceCounter
-from closedstacks.matters.states import Channel, State
+from closedstacks.matters.states import Channel, Outcome, State
 from closedstacks.matters.steps.common import officers
 from closedstacks.notices.services import notify
 
@@ -79,8 +79,7 @@ def open_from_report(incident, *, by, version: int | None = None) -> Matter:
 
 
 def explain_policy(matter: Matter, by, *, explained_to: str, explained_at=None, notes: str = "") -> Result:
-    policy = PolicyVersion.current()
-    require(policy is not None, _("There is no confidentiality policy yet: the officer writes it first."))
+    policy = PolicyVersion.current()  # there is one: gates.policy_written
     require(bool(explained_to.strip()), _("Say to whom the policy was explained."))
     when = explained_at or timezone.now()
     require(when <= timezone.now(), _("The explanation cannot be in the future."))
@@ -91,15 +90,10 @@ def explain_policy(matter: Matter, by, *, explained_to: str, explained_at=None, 
                   details={"policy_version": policy.number})
 
 
-def gate_decline(matter: Matter, by) -> None:
-    require(matter.explanations.exists(),
-            _("Record that the policy was explained first: a declined requester receives the explanation."))
-
-
 def decline(matter: Matter, by, *, reason: str = "") -> Result:
-    matter.outcome = "declined"
+    matter.outcome = Outcome.DECLINED
     return Result(to=State.DECLINED, summary=_("Declined: no process, order or subpoena."),
-                  details={"outcome": "declined"})
+                  details={"outcome": Outcome.DECLINED})
 
 
 def refer_incident(matter: Matter, by, *, summary: str, kind: str = IncidentKind.THREAT) -> Result:
@@ -112,7 +106,7 @@ def refer_incident(matter: Matter, by, *, summary: str, kind: str = IncidentKind
 
 def withdraw(matter: Matter, by, *, reason: str = "") -> Result:
     require(bool(reason.strip()), _("Say why the matter is withdrawn."))
-    matter.outcome = "withdrawn"
+    matter.outcome = Outcome.WITHDRAWN
     return Result(to=State.WITHDRAWN, summary=_("Withdrawn: %(reason)s") % {"reason": reason.strip()},
-                  details={"outcome": "withdrawn"},
+                  details={"outcome": Outcome.WITHDRAWN},
                   notices=[(officers(matter), "matter_closed")])

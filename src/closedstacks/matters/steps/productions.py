@@ -15,48 +15,27 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from closedstacks.matters import gates
 from closedstacks.matters.errors import Result, require
-from closedstacks.matters.models import Matter, Scope
-from closedstacks.matters.states import DeadlineKind, State
+from closedstacks.matters.models import Matter
+from closedstacks.matters.states import RELEASED_OUTCOMES, DeadlineKind, Outcome, State
 from closedstacks.matters.steps.common import assigned, directors, officers
-from closedstacks.matters.steps.scopes import has_sufficient_review
 from closedstacks.records import production as productions
 from closedstacks.records.models import Production, Release
 
-OUTCOMES = {"released_full": gettext_lazy("Records released in full"),
-            "released_part": gettext_lazy("Records released in part")}
-
-
-def approved_scope(matter: Matter) -> Scope | None:
-    return matter.scopes.filter(status=Scope.Status.APPROVED).order_by("-pk").first()
-
-
-def gate_custodian(matter: Matter, by) -> None:
-    require(matter.custodian_id == by.pk, _("Only the records custodian assigned to this matter compiles its "
-                                            "records. The director assigns one."))
-
 
 def _current_to_review(matter: Matter, number: int) -> Production:
+    """The production counsel reviews: the current one (compiled, unreviewed: gates), if it is the one they saw."""
     current = productions.current(matter)
-    require(current is not None, _("There is no production to review."))
     require(int(number) == current.number,
             _("Production %(seen)s is no longer the current one: production %(now)s is. Look again.")
             % {"seen": number, "now": current.number})
-    require(current.status == Production.Status.READY,
-            _("Production %(n)s is still being compiled.") % {"n": current.number}
-            if current.status == Production.Status.COMPILING else
-            _("Production %(n)s could not be compiled; the custodian must compile it again.") % {"n": current.number})
-    require(not current.review, _("Production %(n)s has been reviewed already.") % {"n": current.number})
     return current
 
 
 def compile_production(matter: Matter, by, *, reason: str = "") -> Result:
-    scope = approved_scope(matter)
-    require(scope is not None, _("There is no approved scope to compile."))
-    require(has_sufficient_review(matter) and scope.instrument_id == getattr(matter.current_instrument(), "pk", None),
-            _("The approved scope no longer matches a sufficient instrument."))
+    scope = gates.approved_scope(matter)  # of the current, sufficient instrument (gates)
     previous = productions.current(matter)
     require(previous is None or bool(reason.strip()),
             _("Say why production %(n)s is being replaced: a correction is a new production, reviewed again.")
@@ -71,15 +50,23 @@ def compile_production(matter: Matter, by, *, reason: str = "") -> Result:
 
 
 def approve_production(matter: Matter, by, *, production: int, note: str = "") -> Result:
+    """Counsel approves the production against its scope; the checks, as they stood, are kept with the approval.
+    A blocking check that fails keeps the move from being offered (gates); any other needs counsel's reason."""
     current = _current_to_review(matter, production)
-    require(current.requested_by_id != by.pk, _("The custodian who compiled a production cannot approve it."))
+    checked = productions.checks(current)
+    failed = [check for check in checked if not check.passed]
+    require(not failed or bool(note.strip()),
+            _("Say why you approve it although not every check passes: %(failed)s")
+            % {"failed": " ".join(check.statement for check in failed)})
     current.review, current.reviewed_by, current.reviewed_at, current.review_note = (
         Production.Review.APPROVED, by, timezone.now(), note.strip())
+    current.review_checks = [{"name": check.name, "passed": check.passed} for check in checked]
     current.save()
     return Result(to=State.PRODUCTION_APPROVED,
                   summary=_("Production %(n)s approved by counsel against the scope.") % {"n": current.number},
                   details={"production": current.pk, "number": current.number,
-                           "manifest_sha256": current.manifest_sha256},
+                           "manifest_sha256": current.manifest_sha256,
+                           "checks": {check.name: check.passed for check in checked}},
                   notices=[(assigned(matter.custodian) + directors(matter) + officers(matter),
                             "production_approved")])
 
@@ -98,11 +85,7 @@ def return_production(matter: Matter, by, *, production: int, reason: str) -> Re
 
 
 def release(matter: Matter, by, *, recipient: str, method: str, released_at: dt.datetime, notes: str = "") -> Result:
-    current = productions.current(matter)
-    require(current is not None and current.review == Production.Review.APPROVED,
-            _("Only a production counsel has approved can be released."))
-    require(not Release.objects.filter(production=current).exists(),
-            _("Production %(n)s has been released already; a release is recorded once.") % {"n": current.number})
+    current = productions.current(matter)  # approved by counsel, not yet released (gates)
     require(bool(recipient.strip()), _("Say to whom the records were released."))
     require(method in Release.Method.values, _("Say how the records were released."))
     require(released_at <= timezone.now() + dt.timedelta(minutes=5),
@@ -125,9 +108,9 @@ def release(matter: Matter, by, *, recipient: str, method: str, released_at: dt.
 
 
 def close_released(matter: Matter, by, *, outcome: str, notes: str = "") -> Result:
-    require(outcome in OUTCOMES, _("Say whether the records were released in full or in part."))
-    matter.outcome = outcome
-    return Result(to=State.CLOSED, summary=f"{OUTCOMES[outcome]}. {notes.strip()}".strip(),
+    require(outcome in RELEASED_OUTCOMES, _("Say whether the records were released in full or in part."))
+    matter.outcome = Outcome(outcome)
+    return Result(to=State.CLOSED, summary=f"{matter.outcome.label}. {notes.strip()}".strip(),
                   details={"outcome": outcome},
                   notices=[(officers(matter) + directors(matter) + assigned(matter.counsel)
                             + assigned(matter.custodian), "matter_closed")])

@@ -10,14 +10,10 @@ from closedstacks.library.models import ChecklistItem
 from closedstacks.matters import deadlines
 from closedstacks.matters.errors import Result, require
 from closedstacks.matters.models import Defect, Matter, Review, ReviewAnswer
-from closedstacks.matters.states import Determination, State
+from closedstacks.matters.states import Determination, Outcome, State
 from closedstacks.matters.steps.common import assigned, directors, name_on, officers
 
 ANSWERS = {"yes", "no", "na"}
-
-
-def gate_assigned_counsel(matter: Matter, by) -> None:
-    require(matter.counsel_id == by.pk, _("Only the counsel assigned to this matter can do this."))
 
 
 def assign_counsel(matter: Matter, by, *, counsel) -> Result:
@@ -85,8 +81,8 @@ def challenge_outcome(matter: Matter, by, *, outcome: str, notes: str = "") -> R
         return Result(to=State.SUFFICIENT, summary=_("Challenge failed: the instrument stands."),
                       details={"outcome": outcome, "review": review.pk},
                       notices=[(directors(matter), "determination_recorded")])
-    matter.outcome = outcome
-    target = State.QUASHED if outcome == "quashed" else State.WITHDRAWN
+    matter.outcome = Outcome(outcome)
+    target = State.QUASHED if outcome == Outcome.QUASHED else State.WITHDRAWN
     return Result(to=target, summary=_("Challenge ended: %(outcome)s.") % {"outcome": outcome},
                   details={"outcome": outcome}, notices=[(directors(matter) + officers(matter), "matter_closed")])
 

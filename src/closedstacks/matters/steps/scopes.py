@@ -11,57 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from closedstacks.access.roles import Role
-from closedstacks.library.choices import InstrumentType, RecordKind
+from closedstacks.library.choices import RecordKind
+from closedstacks.matters import gates
 from closedstacks.matters.errors import Result, require
 from closedstacks.matters.models import Matter, Scope, ScopeApproval
-from closedstacks.matters.states import Determination, State
+from closedstacks.matters.states import ApproverRole, Awaiting, State
 from closedstacks.matters.steps.common import assigned, directors, name_on
 
 
-def has_sufficient_review(matter: Matter) -> bool:
-    """Whether counsel's latest review of the current instrument found it sufficient."""
-    instrument = matter.current_instrument()
-    if instrument is None:
-        return False
-    latest = instrument.reviews.filter(after_the_fact=False).order_by("-decided_at", "-pk").first()
-    return latest is not None and latest.determination == Determination.SUFFICIENT
-
-
-def gate_scope_maker(matter: Matter, by) -> None:
-    require(Role.DIRECTOR in by.roles or matter.counsel_id == by.pk,
-            _("Only the director or the counsel assigned to this matter can do this."))
-
-
-def pending_scope(matter: Matter) -> Scope | None:
-    return matter.scopes.filter(status=Scope.Status.PROPOSED).order_by("-pk").first()
-
-
-def _slot(matter: Matter, by) -> str | None:
-    if matter.counsel_id == by.pk:
-        return "counsel"
-    if Role.DIRECTOR in by.roles:
-        return "director"
-    return None
-
-
-def gate_approver(matter: Matter, by) -> None:
-    slot = _slot(matter, by)
-    require(slot is not None, _("Approval comes from the director and from the counsel assigned to this matter."))
-    require(matter.custodian_id != by.pk, _("The custodian who will compile the records cannot approve their scope."))
-    scope = pending_scope(matter)
-    require(scope is not None, _("There is no proposed scope to approve."))
-    require(not scope.approvals.filter(approver=by).exists(),
-            _("You have approved this scope already; the second approval must come from someone else."))
-    require(not scope.approvals.filter(as_role=slot).exists(),
-            _("The %(role)s's approval is already given; the other approval is still needed.") % {"role": slot})
-
-
 def propose(matter: Matter, by, *, users=(), record_kinds=(), date_from=None, date_to=None) -> Result:
-    instrument = matter.current_instrument()
-    require(instrument is not None and has_sufficient_review(matter),
-            _("A scope needs an instrument that counsel found sufficient."))
-    require(instrument.type != InstrumentType.PRESERVATION_REQUEST,
-            _("A preservation request only preserves records: disclosing them needs its own process."))
+    instrument = matter.current_instrument()  # sufficient, and not a preservation request (gates)
     designated = {person.pk: person for person in instrument.designated_users.all()}
     chosen = [int(pk) for pk in users]
     require(bool(chosen), _("Choose at least one of the users the instrument designates."))
@@ -85,7 +44,7 @@ def propose(matter: Matter, by, *, users=(), record_kinds=(), date_from=None, da
     scope = Scope.objects.create(matter=matter, instrument=instrument, record_kinds=kinds, date_from=date_from,
                                  date_to=date_to, proposed_by=by)
     scope.users.set([designated[pk] for pk in chosen])
-    matter.awaiting = "both"
+    matter.awaiting = Awaiting.BOTH
     return Result(to=State.SCOPE_PROPOSED,
                   summary=_("Scope proposed: %(users)d user(s), %(kinds)d kind(s) of record.")
                   % {"users": len(chosen), "kinds": len(kinds)},
@@ -94,16 +53,16 @@ def propose(matter: Matter, by, *, users=(), record_kinds=(), date_from=None, da
 
 
 def approve(matter: Matter, by) -> Result:
-    scope = pending_scope(matter)
-    require(has_sufficient_review(matter), _("The instrument no longer has a sufficient review."))
-    slot = _slot(matter, by)
+    scope = gates.pending_scope(matter)  # there is one, and ``by`` may give the approval it lacks (gates)
+    slot = gates.approver_slot(matter, by)
     ScopeApproval.objects.create(scope=scope, approver=by, as_role=slot)
     approvals = list(scope.approvals.all())
-    both = {a.as_role for a in approvals} == {"director", "counsel"} and len({a.approver_id for a in approvals}) == 2
-    matter.awaiting = "" if both else ("counsel" if slot == "director" else "director")
+    both = {a.as_role for a in approvals} == set(ApproverRole.values) and len({a.approver_id for a in approvals}) == 2
+    matter.awaiting = Awaiting.NONE if both else (
+        Awaiting.COUNSEL if slot == ApproverRole.DIRECTOR else Awaiting.DIRECTOR)
     if not both:
         return Result(summary=_("Scope approved by the %(role)s; the other approval is still needed.")
-                      % {"role": slot}, details={"scope": scope.pk, "as": slot},
+                      % {"role": ApproverRole(slot).label}, details={"scope": scope.pk, "as": slot},
                       notices=[(directors(matter) + assigned(matter.counsel), "scope_approval_needed")])
     scope.status = Scope.Status.APPROVED
     scope.approved_at = timezone.now()
@@ -116,11 +75,10 @@ def approve(matter: Matter, by) -> Result:
 
 def return_scope(matter: Matter, by, *, reason: str) -> Result:
     require(bool(reason.strip()), _("Say what must change."))
-    scope = pending_scope(matter)
-    require(scope is not None, _("There is no proposed scope."))
+    scope = gates.pending_scope(matter)  # there is one (gates)
     scope.status = Scope.Status.RETURNED
     scope.save(update_fields=["status"])
-    matter.awaiting = ""
+    matter.awaiting = Awaiting.NONE
     return Result(to=State.SUFFICIENT, summary=_("Scope returned for changes: %(reason)s") % {"reason": reason},
                   details={"scope": scope.pk}, notices=[(directors(matter) + assigned(matter.counsel),
                                                          "scope_returned")])

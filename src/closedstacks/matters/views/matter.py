@@ -28,7 +28,7 @@ from closedstacks.matters.procedure import (
     perform,
     record_refusal,
 )
-from closedstacks.matters.states import MAIN_ROAD, State
+from closedstacks.matters.states import MAIN_ROAD, RELEASED_OUTCOMES, State
 
 
 def _road(matter: Matter) -> list[dict]:
@@ -60,7 +60,7 @@ def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
         "road": _road(matter),
         # Closed after its release, a matter went the whole road; any other end left it.
         "off_road": matter.state not in {state for state, _label in MAIN_ROAD} and not (
-            matter.state == State.CLOSED and matter.outcome in ("released_full", "released_part")),
+            matter.state == State.CLOSED and matter.outcome in RELEASED_OUTCOMES),
         "moves": available(matter, request.user),
         "problem": problem,
         "instruments": instruments,

@@ -30,28 +30,6 @@ def _production(request, reference: str, number: int) -> Production:
     return found
 
 
-def _checks(production: Production) -> list[tuple[bool, str]]:
-    """What counsel checks the manifest against: each a (passed, statement)."""
-    from django.utils.translation import gettext as _
-
-    scope = production.scope
-    kinds_out = {f["kind"] for f in production.files} - {"manifest", "certification"}
-    numbered = sorted((f["bates_from"], f["bates_to"]) for f in production.files if f["kind"] not in
-                      ("manifest", "certification") and f["name"].endswith(".csv") and f["bates_from"])
-    expected = production.last_number - production.first_number + 1 if production.last_number else 0
-    search = production.search or {}
-    return [
-        (kinds_out <= set(scope.record_kinds), _("Only kinds of record the scope names are in the production.")),
-        (set(production.records) | set(search.get("kinds_not_kept", [])) == set(scope.record_kinds),
-         _("Every kind the scope names was searched for.")),
-        (production.total == expected, _("The numbers run without a gap: %(n)s records, %(range)s.")
-         % {"n": production.total, "range": production.bates_range or "—"}),
-        (not search.get("ambiguous"), _("No scoped user matched more than one person.")),
-        (not search.get("not_found"), _("Every scoped user was found in the library system.")),
-        (bool(numbered) or production.total == 0, _("Every record has a number.")),
-    ]
-
-
 def detail(request, reference: str, number: int):
     production = _production(request, reference, number)
     matter = production.matter
@@ -65,11 +43,10 @@ def detail(request, reference: str, number: int):
         "scope_users": production.scope.users.all(),
         "kinds": [(labels.get(k, k), n) for k, n in production.records.items()],
         "not_kept": [labels.get(k, k) for k in (production.search or {}).get("kinds_not_kept", [])],
-        "checks": _checks(production) if production.status == Production.Status.READY else [],
+        "checks": productions.checks(production) if production.status == Production.Status.READY else [],
         "release": Release.objects.filter(production=production).select_related("recorded_by").first(),
         "superseded_by": later,
-        "moves": [m for m in available(matter, request.user) if m.name.endswith("_production")
-                  or m.name == "close_released"],
+        "moves": [m for m in available(matter, request.user) if m.production_page],
         "is_current": later is None,
     })
 
