@@ -30,7 +30,8 @@ with connection.schema_editor() as editor:  # as the app once called reports lef
     editor.alter_db_table(TransparencyReport, TransparencyReport._meta.db_table, migration.OLD_TABLE)
 with connection.schema_editor() as editor:
     migration.take_over_or_create(apps, editor)
-print(migration.OLD_TABLE in connection.introspection.table_names(), TransparencyReport.objects.get(pk=kept.pk).narrative)
+print(migration.OLD_TABLE in connection.introspection.table_names(),
+      TransparencyReport.objects.get(pk=kept.pk).narrative)
 """, env=env)
     assert out.strip() == "False Kept across the rename."
 

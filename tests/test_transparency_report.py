@@ -154,7 +154,7 @@ def test_publishing_freezes_the_figures_and_is_audited(accounts):
     assert services.figures_of(report)["total"] == 12  # frozen
     with pytest.raises(services.ReportError, match="published"):
         services.save_narrative(report, narrative="edit", version=report.version, by=officer)
-    entry = AuditEntry.objects.filter(action="report.published").get()
+    entry = AuditEntry.objects.filter(action="transparency.published").get()
     assert entry.object_id == str(report.pk) and "sha256" in entry.details
     with pytest.raises(services.ReportError, match="already"):
         services.create(year=LAST_YEAR, half=0, band_size=500, by=officer)

@@ -16,9 +16,15 @@ def save_profile(profile: LibraryProfile, changed: list[str], *, by) -> None:
 
 
 def new_policy_version(*, title: str, text: str, by) -> PolicyVersion:
-    """Policies are never edited in place: a change is the next version."""
+    """Policies are never edited in place: a change is the next version.
+
+    Two people saving at once take turns on the library's profile row (FOR UPDATE on an aggregate locks
+    nothing), so each gets the next number.
+    """
+    LibraryProfile.current()  # the row exists
     with transaction.atomic():
-        number = (PolicyVersion.objects.select_for_update().aggregate(n=Max("number"))["n"] or 0) + 1
+        LibraryProfile.objects.select_for_update().get(pk=1)
+        number = (PolicyVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
         version = PolicyVersion.objects.create(number=number, title=title.strip(), text=text, created_by=by)
         record("policy.version_created", actor=by, obj=version, details={"number": number})
     return version

@@ -83,6 +83,14 @@ def discloses(matter: Matter, by) -> None:
             _("A preservation request only preserves records: disclosing them needs its own process."))
 
 
+def scopable(matter: Matter, by) -> None:
+    """the instrument designates users and kinds of record"""
+    instrument = matter.current_instrument()
+    require(instrument is not None and instrument.designated_users.exists() and bool(instrument.record_kinds),
+            _("The instrument designates no user or no kind of record, and a scope names only what it designates: "
+              "counsel can find it defective, so that a cured one says what it asks for."))
+
+
 def pending_scope(matter: Matter) -> Scope | None:
     return matter.scopes.filter(status=Scope.Status.PROPOSED).order_by("-pk").first()
 

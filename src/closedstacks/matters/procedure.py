@@ -107,7 +107,8 @@ MOVES: dict[str, Move] = dict([
           gates=[gates.assigned_counsel], notices=["determination_recorded", "matter_closed"]),
     # Step 4: the designated records become a scope, approved by two people ...
     _move("propose_scope", gettext_lazy("Propose the scope"), {S.SUFFICIENT}, {S.SCOPE_PROPOSED},
-          "matter:scope", scopes.propose, gates=[gates.scope_maker, gates.sufficient_instrument, gates.discloses],
+          "matter:scope", scopes.propose, gates=[gates.scope_maker, gates.sufficient_instrument, gates.discloses,
+                                                         gates.scopable],
           notices=["scope_proposed"]),
     _move("approve_scope", gettext_lazy("Approve the scope"), {S.SCOPE_PROPOSED}, {S.SCOPE_APPROVED, STAY},
           "matter:scope", scopes.approve, gates=[gates.second_approver, gates.sufficient_instrument],
@@ -192,7 +193,10 @@ def check(matter: Matter, name: str, by) -> Move:
 
 
 def available(matter: Matter, by) -> list[Move]:
-    """The moves ``by`` can make on ``matter`` now: every gate passes (the data is checked when made)."""
+    """The moves ``by`` can make on ``matter`` now: every gate passes (the data is checked when made). None for
+    a matter they may not open."""
+    if not Matter.objects.visible_to(by).filter(pk=matter.pk).exists():
+        return []
     found = []
     for name in MOVES:
         try:

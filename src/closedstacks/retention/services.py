@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from closedstacks.audit import changes
 from closedstacks.audit.trail import record
 from closedstacks.ils.models import Connection
 from closedstacks.retention.models import RetentionPolicy, RetentionRun, RetentionSchedule
@@ -53,11 +54,10 @@ def update_policy(policy: RetentionPolicy | int, *, by, version: int, keep_days:
     _require("retention:manage" in by.scopes, _("Only the responsible officer changes retention policies."))
     _require(0 <= int(keep_days) <= MAX_DAYS, _("Days to keep must be between 0 and %(max)s.") % {"max": MAX_DAYS})
     pk = policy.pk if isinstance(policy, RetentionPolicy) else policy
-    with transaction.atomic():
-        locked = RetentionPolicy.objects.select_for_update().select_related("connection").filter(pk=pk).first()
-        _require(locked is not None, _("No such policy."))
-        _require(int(version) == locked.version, _("Someone else changed this policy while you were working. "
-                                                   "Nothing you entered was saved: look again, then try again."))
+    with changes.locked(RetentionPolicy.objects.select_related("connection"), pk=pk, version=version,
+                        missing=PolicyError(_("No such policy.")),
+                        stale=PolicyError(_("Someone else changed this policy while you were working. Nothing you "
+                                            "entered was saved: look again, then try again."))) as locked:
         _require(not keep_outstanding or locked.kind == "fines", _("Only fines can be kept while still owed."))
         before = {name: getattr(locked, name) for name in FIELDS}
         after = {"keep_days": int(keep_days), "respect_opt_in": bool(respect_opt_in),
@@ -66,12 +66,9 @@ def update_policy(policy: RetentionPolicy | int, *, by, version: int, keep_days:
             return locked
         for name, value in after.items():
             setattr(locked, name, value)
-        locked.version += 1
         locked.updated_at, locked.updated_by = timezone.now(), by
-        locked.save()
-        record("retention.policy_changed", actor=by, obj=locked, details={
+        return changes.save(locked, by=by, action="retention.policy_changed", details={
             "connection": locked.connection.name, "kind": locked.kind, "before": before, "after": after})
-    return locked
 
 
 def schedule_for(connection: Connection) -> RetentionSchedule:
@@ -83,19 +80,17 @@ def update_schedule(connection: Connection, *, by, version: int, every_days: int
     _require("retention:manage" in by.scopes, _("Only the responsible officer schedules retention runs."))
     _require(0 <= int(every_days) <= 366, _("Runs can be scheduled every 1 to 366 days, or 0 for never."))
     schedule_for(connection)
-    with transaction.atomic():
-        locked = RetentionSchedule.objects.select_for_update().get(connection=connection)
-        _require(int(version) == locked.version, _("Someone else changed this schedule while you were working. "
-                                                   "Nothing you entered was saved: look again, then try again."))
+    with changes.locked(RetentionSchedule.objects.all(), connection=connection, version=version,
+                        missing=PolicyError(_("No such schedule.")),
+                        stale=PolicyError(_("Someone else changed this schedule while you were working. Nothing you "
+                                            "entered was saved: look again, then try again."))) as locked:
         if locked.every_days == int(every_days):
             return locked
         before = locked.every_days
-        locked.every_days, locked.version = int(every_days), locked.version + 1
+        locked.every_days = int(every_days)
         locked.updated_at, locked.updated_by = timezone.now(), by
-        locked.save()
-        record("retention.schedule_changed", actor=by, obj=locked, details={
+        return changes.save(locked, by=by, action="retention.schedule_changed", details={
             "connection": connection.name, "before": before, "after": locked.every_days})
-    return locked
 
 
 def due_for_a_run(now=None) -> list[Connection]:

@@ -92,8 +92,10 @@ def _unique_slug(title: str) -> str:
 
 
 def _write_version(module: Module, content: Content, *, by) -> ModuleVersion:
-    number = (ModuleVersion.objects.select_for_update().filter(module=module)
-              .aggregate(n=Max("number"))["n"] or 0) + 1
+    """The module's next version. Two people saving at once take turns on the module's row (FOR UPDATE on an
+    aggregate locks nothing), so each gets the next number."""
+    Module.objects.select_for_update().get(pk=module.pk)
+    number = (ModuleVersion.objects.filter(module=module).aggregate(n=Max("number"))["n"] or 0) + 1
     version = ModuleVersion.objects.create(module=module, number=number, body=content.body,
                                            pass_mark=content.pass_mark, attestation=content.attestation.strip(),
                                            created_by=by)

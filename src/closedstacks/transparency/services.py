@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from closedstacks.audit import changes
 from closedstacks.audit.trail import record
 from closedstacks.transparency import figures as reckon
 from closedstacks.transparency.models import TransparencyReport
@@ -35,7 +36,7 @@ def create(*, year: int, half: int, band_size: int, by) -> TransparencyReport:
     try:
         with transaction.atomic():
             report = TransparencyReport.objects.create(year=year, half=half, band_size=band_size, created_by=by)
-            record("report.drafted", actor=by, obj=report, details={"period": period.label, "bands": band_size})
+            record("transparency.drafted", actor=by, obj=report, details={"period": period.label, "bands": band_size})
     except IntegrityError:
         raise ReportError(_("There is already a report for %(period)s.") % {"period": period.label}) from None
     return report
@@ -48,29 +49,30 @@ def figures_of(report: TransparencyReport) -> dict:
     return reckon.compute(report.period, band_size=report.band_size)
 
 
-def _locked(report: TransparencyReport, version: int) -> TransparencyReport:
-    locked = TransparencyReport.objects.select_for_update().get(pk=report.pk)
+def _locked(report: TransparencyReport, version: int):
+    """The report, locked for a change (closedstacks.audit.changes); a published one refuses every change."""
+    return changes.locked(TransparencyReport.objects.all(), pk=report.pk, version=version,
+                          missing=ReportError(_("No such report.")),
+                          stale=ReportError(_("Someone changed this report meanwhile: reload it and try again.")))
+
+
+def _draft(locked: TransparencyReport) -> None:
     if locked.published:
         raise ReportError(_("This report is published: it can no longer be changed."))
-    if locked.version != version:
-        raise ReportError(_("Someone changed this report meanwhile: reload it and try again."))
-    return locked
 
 
 def save_narrative(report: TransparencyReport, *, narrative: str, version: int, by) -> TransparencyReport:
-    with transaction.atomic():
-        locked = _locked(report, version)
+    with _locked(report, version) as locked:
+        _draft(locked)
         locked.narrative = narrative.strip()
-        locked.version += 1
-        locked.save(update_fields=["narrative", "version"])
-        record("report.narrative_saved", actor=by, obj=locked, details={"characters": len(locked.narrative)})
-    return locked
+        return changes.save(locked, by=by, action="transparency.narrative_saved",
+                            details={"characters": len(locked.narrative)})
 
 
 def publish(report: TransparencyReport, *, version: int, by) -> TransparencyReport:
     """Freeze the figures and the narrative; audited with a digest of both."""
-    with transaction.atomic():
-        locked = _locked(report, version)
+    with _locked(report, version) as locked:
+        _draft(locked)
         if not locked.narrative.strip():
             raise ReportError(_("Add the narrative before publishing: the board reads the figures with it."))
         if locked.period.end >= timezone.localdate():
@@ -78,12 +80,10 @@ def publish(report: TransparencyReport, *, version: int, by) -> TransparencyRepo
         locked.figures = reckon.compute(locked.period, band_size=locked.band_size)
         locked.status = TransparencyReport.Status.PUBLISHED
         locked.published_at, locked.published_by = timezone.now(), by
-        locked.version += 1
-        locked.save()
         digest = hashlib.sha256(json.dumps({"figures": locked.figures, "narrative": locked.narrative},
                                            sort_keys=True).encode()).hexdigest()
-        record("report.published", actor=by, obj=locked, details={"period": locked.period.label, "sha256": digest})
-    return locked
+        return changes.save(locked, by=by, action="transparency.published",
+                            details={"period": locked.period.label, "sha256": digest})
 
 
 def as_csv(report: TransparencyReport) -> str:
