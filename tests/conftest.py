@@ -39,6 +39,37 @@ def _plain_static_storage(settings):
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
+# --- tiers: ./run test --quick leaves out what is marked slow or browser ------------------------------------
+
+# Fixtures that mean a test starts processes or needs data committed for other processes to see.
+SLOW_FIXTURES = {"scratch_url", "site", "demo_site"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__.split(".")[-1].startswith("test_browser_"):
+            item.add_marker(pytest.mark.browser)
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _quick_tests_start_no_process(request, monkeypatch):
+    """A test that starts Python (the command line, a server, a racer) must be marked slow, or be a browser test,
+    so that the quick tier stays quick. (Libraries may still run their helpers: ctypes asks ldconfig.)"""
+    if request.node.get_closest_marker("slow") or request.node.get_closest_marker("browser"):
+        return
+    real = subprocess.Popen.__init__
+
+    def checked(self, args, *rest, **kwargs):
+        program = Path(str(args[0] if isinstance(args, (list, tuple)) else str(args).split()[0])).name
+        if program.startswith("python") or program in {"closedstacks", Path(sys.executable).name}:
+            raise AssertionError(f"{request.node.nodeid} starts {program}: mark it slow")
+        real(self, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", checked)
+
+
 def make_account(username: str, *roles: str, password: str = "correct horse battery staple"):
     user, _ = services.create_account(username=username, roles=roles, by="test", password=password,
                                       full_name=username.title(), email=f"{username}@example.org")
@@ -63,6 +94,14 @@ def accounts(db):
     made = {role: make_account(role, role) for role in ROLES}
     made["admin2"] = make_account("admin2", Role.ADMIN)
     return made
+
+
+@pytest.fixture
+def officer_configured(accounts):
+    """The library names its responsible officer (the ``officer`` persona)."""
+    from tests.procedure import set_officer
+
+    set_officer(accounts["officer"])
 
 
 @pytest.fixture
@@ -121,6 +160,22 @@ def python_in(code: str, *, env: dict, timeout: float = 120):
                           timeout=timeout, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+def go_together(processes, *, timeout: float = 120) -> None:
+    """A start barrier for racing processes: wait until each has printed ``ready`` (Django started, its data
+    read), then tell them all at once to go (a line on their standard input)."""
+    import select
+    import time
+
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        readable, _, _ = select.select([process.stdout], [], [], max(0.0, deadline - time.monotonic()))
+        line = process.stdout.readline() if readable else ""
+        assert line.strip() == "ready", f"a racer did not start: {line!r} {process.stderr.read()}"
+    for process in processes:
+        process.stdin.write("go\n")
+        process.stdin.flush()
 
 
 def run_jobs() -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.conftest import cli_env, closedstacks, python_in
+from tests.conftest import cli_env, closedstacks, go_together, python_in
 
 WRITERS = 4
 EACH = 150
@@ -19,9 +19,8 @@ WRITE = """
 import sys, time
 from django.db import transaction
 from closedstacks.audit.trail import record
-start = float(sys.argv[1])
-while time.time() < start:
-    time.sleep(0.001)
+print('ready', flush=True)
+sys.stdin.readline()  # all writers begin together, once every one has started
 for n in range({each}):
     with transaction.atomic():
         record("matter.record_viewed", actor="cli:writer{writer}", obj=("matter", n), details={{"n": n}})
@@ -33,16 +32,14 @@ PRELUDE = ("import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', '
 
 
 def test_parallel_writers_keep_the_chain_whole(scratch_url, tmp_path):
-    import time
-
     env = cli_env(scratch_url, tmp_path, CLOSEDSTACKS_AUDIT_CHECKPOINT_INTERVAL=50)
     assert closedstacks("migrate", env=env).returncode == 0
-    start = str(time.time() + 3)  # all writers begin together, once their Django has started
     writers = [
-        subprocess.Popen([sys.executable, "-c", PRELUDE + WRITE.format(each=EACH, writer=w), start], env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen([sys.executable, "-c", PRELUDE + WRITE.format(each=EACH, writer=w)], env=env,
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for w in range(WRITERS)
     ]
+    go_together(writers)
     for writer in writers:
         _, err = writer.communicate(timeout=300)
         assert writer.returncode == 0, err

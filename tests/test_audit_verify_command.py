@@ -19,6 +19,8 @@ from closedstacks.audit.chain import GENESIS, canonical_time, entry_hash
 from closedstacks.bench.databases import scratch_database
 from tests.conftest import cli_env, closedstacks, current_engine, postgres_server_url, python_in
 
+pytestmark = pytest.mark.slow  # the command line against a database of its own
+
 INTERVAL = 5
 ENTRIES = 12
 

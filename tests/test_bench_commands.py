@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from tests.conftest import closedstacks, current_engine, postgres_server_url
+
+pytestmark = pytest.mark.slow  # the benchmarks, through the command line
 
 
 def env_for(tmp_path) -> dict:

@@ -11,6 +11,8 @@ import pytest
 
 from tests.conftest import closedstacks
 
+pytestmark = pytest.mark.slow  # start-up, through the command line
+
 
 def env_with(tmp_path, **values) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLOSEDSTACKS_")}

@@ -15,18 +15,15 @@ from closedstacks.library.models import Branch, ServicePoint
 from closedstacks.matters.models import Matter
 from closedstacks.notices.models import Notice
 from tests.conftest import make_account, run_jobs, sign_in, text
-from tests.procedure import new_matter, set_officer
+from tests.procedure import new_matter
+
+pytestmark = pytest.mark.usefixtures("officer_configured")
 
 WHAT = {
     "threat": "A man shouted that he would come back for the librarian unless she printed his wife's loans.",
     "unauthorized_demand": "An officer without papers asked for the borrowing history of a named teenager.",
     "privacy_problem": "A hold notice for one user was mailed to another user's address.",
 }
-
-
-@pytest.fixture(autouse=True)
-def officer_configured(accounts):
-    set_officer(accounts["officer"])
 
 
 def report_data(kind: str, **overrides) -> dict:

@@ -7,14 +7,9 @@ from django.test import Client
 
 from closedstacks.matters.models import Matter
 from tests.conftest import make_account, sign_in
-from tests.procedure import all_yes, matter_at, set_officer
+from tests.procedure import all_yes, matter_at
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def officer_configured(accounts):
-    set_officer(accounts["officer"])
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("officer_configured")]
 
 
 def post(client, url, payload):

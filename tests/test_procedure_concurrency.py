@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
-from tests.conftest import cli_env, closedstacks, python_in
+from tests.conftest import cli_env, closedstacks, go_together, python_in
 
 SETUP = """
 from tests.conftest import make_account
@@ -22,13 +21,13 @@ print(m.pk, m.version)
 """
 
 RACE = """
-import sys, time
+import sys
 from closedstacks.accounts.models import User
 from closedstacks.matters.procedure import perform, StaleMatter
-pk, version, who, start = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+pk, version, who = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 person = User.objects.get(username=who)
-while time.time() < start:
-    time.sleep(0.001)
+print('ready', flush=True)
+sys.stdin.readline()  # both go together, once both are ready
 try:
     if who == 'director':
         perform(pk, 'assign_counsel', by=person, version=version, counsel=User.objects.get(username='counsel'))
@@ -47,10 +46,10 @@ def test_two_people_at_once_cannot_both_win(scratch_url, tmp_path):
     env = cli_env(scratch_url, tmp_path)
     assert closedstacks("migrate", env=env).returncode == 0
     pk, version = python_in(SETUP, env=env).split()
-    start = str(time.time() + 3)
-    racers = [subprocess.Popen([sys.executable, "-c", PRELUDE + RACE, pk, version, who, start], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    racers = [subprocess.Popen([sys.executable, "-c", PRELUDE + RACE, pk, version, who], env=env,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
               for who in ("director", "officer")]
+    go_together(racers)
     outcomes = []
     for racer in racers:
         out, err = racer.communicate(timeout=120)

@@ -15,14 +15,9 @@ from closedstacks.matters.models import Matter, Scope
 from closedstacks.matters.procedure import ProcedureError, StaleMatter, perform
 from closedstacks.matters.queues import queue
 from tests.conftest import make_account, pdf_text
-from tests.procedure import all_yes, instrument_data, matter_at, new_matter, set_officer
+from tests.procedure import all_yes, instrument_data, matter_at, new_matter
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def officer_configured(accounts):
-    set_officer(accounts["officer"])
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("officer_configured")]
 
 
 

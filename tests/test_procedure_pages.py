@@ -12,20 +12,15 @@ from closedstacks.audit.models import AuditEntry
 from closedstacks.documents.models import StoredFile
 from closedstacks.matters.models import Matter
 from closedstacks.notices.models import Notice
-from tests.procedure import PDF, all_yes, matter_at, set_officer, stored_matter
+from tests.procedure import PDF, all_yes, matter_at, stored_matter
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("officer_configured")]
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
        b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 
 DESK = {"requester_name": "Det. Casey Smith", "requester_agency": "Example PD", "requester_id": "4471",
         "requester_contact": "555-0100", "channel": "in_person", "request_text": "Who borrowed the chemistry book?"}
-
-
-@pytest.fixture(autouse=True)
-def officer_configured(accounts):
-    set_officer(accounts["officer"])
 
 
 def test_the_desk_logs_an_inquiry_and_shows_the_referral_script(accounts, client_for):

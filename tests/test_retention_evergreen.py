@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import signal
-import subprocess
 import sys
-import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -32,6 +29,7 @@ from closedstacks.retention.models import RetentionPolicy
 from closedstacks.retention.services import update_policy
 from tests.conftest import cli_env, closedstacks
 from tests.ils import ils_url  # noqa: F401 (a fixture)
+from tests.kills import kill_as_it_goes
 from tests.procedure import instrument_data, matter_at, set_officer
 from tests.test_connector_evergreen import Truth
 from tests.test_retention_interruptions import Interrupted
@@ -419,21 +417,6 @@ def links(where) -> dict[str, list[int]]:
     return {table: sorted(ids) for table, ids in snapshot(where).items()}
 
 
-def kill_at_random(command: list[str], env: dict, rng: random.Random) -> tuple[int, bool]:
-    """Start the run and SIGKILL it after a random while, up to KILLS times: how many kills, and whether it
-    finished."""
-    killed = 0
-    for _ in range(KILLS):
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(1.0, 4.0))  # Django starts in about a second; the run itself takes longer
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            killed += 1
-        if process.wait(timeout=60) == 0:
-            return killed, True
-    return killed, False
-
-
 @pytest.mark.slow
 def test_killed_at_random_and_resumed_it_ends_as_an_uninterrupted_run(scratch_url, tmp_path, ils_url):  # noqa: F811
     """SIGKILL at random points of a run on PostgreSQL, resumed each time: the same end as a run never killed."""
@@ -454,11 +437,11 @@ def test_killed_at_random_and_resumed_it_ends_as_an_uninterrupted_run(scratch_ur
 
     command = [str(Path(sys.executable).parent / "closedstacks"), "retention", "run", "--connection", "killed",
                "--batch", "50"]
-    killed, finished = kill_at_random(command, env, random.Random(2027))
-    assert killed >= 3, "the run finished before it could be killed: make the library bigger"
-    if not finished:
-        last = closedstacks("retention", "run", "--connection", "killed", "--batch", "50", env=env, timeout=600)
-        assert last.returncode == 0, last.stderr
+    finished = kill_as_it_goes(command, env, database_url=scratch_url, connection="killed", kills=KILLS,
+                               rng=random.Random(2027))
+    assert finished == 0  # every start was killed: the library has far more batches than the kills take
+    last = closedstacks("retention", "run", "--connection", "killed", "--batch", "50", env=env, timeout=600)
+    assert last.returncode == 0, last.stderr
 
     assert links(places["killed"]) == links(places["straight"]) != untouched
     straight, resumed = run_counts(env, "straight"), run_counts(env, "killed")

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import json
 import random
-import signal
 import sqlite3
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 from closedstacks.ils import generators
 from closedstacks.ils.connectors.db import ConnectionSettings
 from tests.conftest import cli_env, closedstacks, python_in
+from tests.kills import kill_as_it_goes
 
 KILLS = 12
 
@@ -23,13 +21,6 @@ def links(path: Path) -> tuple[list, list]:
     with sqlite3.connect(path) as db:
         return (db.execute("SELECT issue_id, borrowernumber FROM old_issues ORDER BY issue_id").fetchall(),
                 db.execute("SELECT reserve_id, borrowernumber FROM old_reserves ORDER BY reserve_id").fetchall())
-
-
-def changed_since(path: Path, process: subprocess.Popen) -> None:
-    """Wait until ``process`` commits a change to the library at ``path`` (or ends)."""
-    before = path.stat().st_mtime_ns
-    while process.poll() is None and path.stat().st_mtime_ns == before:
-        time.sleep(0.01)
 
 
 def counts(env: dict, name: str) -> dict:
@@ -57,28 +48,13 @@ def test_killed_at_random_and_resumed_it_ends_as_an_uninterrupted_run(scratch_ur
     done = closedstacks("retention", "run", "--connection", "straight", "--batch", "100", env=env, timeout=600)
     assert done.returncode == 0, done.stderr
 
-    rng = random.Random(2026)
     command = [str(Path(sys.executable).parent / "closedstacks"), "retention", "run", "--connection", "killed",
                "--batch", "100"]
-    killed = finished = 0
-    for _ in range(KILLS):
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if rng.random() < 0.25:
-            time.sleep(rng.uniform(0.1, 1.0))  # while Django starts, or the run resumes
-        else:  # while the run changes the library, however fast this machine is
-            changed_since(paths["killed"], process)
-            time.sleep(rng.uniform(0.0, 0.3))
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            killed += 1
-        process.wait(timeout=60)
-        if process.returncode == 0:
-            finished += 1
-            break
-    assert killed >= 3, "the run finished before it could be killed: make the library bigger"
-    if not finished:
-        last = closedstacks("retention", "run", "--connection", "killed", "--batch", "100", env=env, timeout=600)
-        assert last.returncode == 0, last.stderr
+    finished = kill_as_it_goes(command, env, database_url=scratch_url, connection="killed", kills=KILLS,
+                               rng=random.Random(2026))
+    assert finished == 0  # every start was killed: the library has far more batches than the kills take
+    last = closedstacks("retention", "run", "--connection", "killed", "--batch", "100", env=env, timeout=600)
+    assert last.returncode == 0, last.stderr
 
     assert links(paths["killed"]) == links(paths["straight"]) != untouched
     straight, resumed = counts(env, "straight"), counts(env, "killed")

@@ -1,3 +1,4 @@
+
 """`closedstacks demo` and `closedstacks serve`, started as an operator starts them."""
 
 from __future__ import annotations
@@ -12,7 +13,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import cli_env, closedstacks, python_in
+
+pytestmark = pytest.mark.slow  # servers started as an operator starts them
 
 
 def free_port() -> int:

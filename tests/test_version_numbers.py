@@ -19,6 +19,8 @@ from closedstacks.bench.databases import POSTGRES_URL, scratch_database
 from tests.conftest import cli_env, closedstacks, python_in
 from tests.ils import require_server
 
+pytestmark = pytest.mark.slow  # racing processes
+
 PRELUDE = ("import os, sys, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'closedstacks.conf.settings'); "
            "django.setup()\nfrom django.db import transaction\nfrom closedstacks.accounts.models import User\n"
            "officer = User.objects.get(username='officer')\n")

@@ -28,6 +28,7 @@ from closedstacks.training.status import (
     statuses,
     worst,
 )
+from closedstacks.web.charts import Segment, stacked_bars
 
 
 @dataclass
@@ -88,33 +89,20 @@ def compliance(now: dt.datetime | None = None) -> Compliance:
                       people=people)
 
 
-# The chart: one horizontal bar per group, split by status, drawn by a template as SVG.
+# The chart: one horizontal bar per group, split by status, each bar the group's whole (web/charts.py draws it).
 CHART_COLOURS = {Status.CURRENT: "#1e6b35", Status.DUE: "#c99700", Status.OVERDUE: "#a4161a"}
-BAR_WIDTH, BAR_HEIGHT, ROW, LABEL_WIDTH = 420, 22, 32, 190
-
-
-def _segments(group: Group) -> list[dict]:
-    """One bar's segments; each ends where the running total does, so the bar adds up to its full width."""
-    segments, counted = [], 0
-    for cell in group.cells():
-        begin = round(BAR_WIDTH * counted / group.total) if group.total else 0
-        counted += cell["count"]
-        end = round(BAR_WIDTH * counted / group.total) if group.total else 0
-        if end > begin:
-            segments.append({"x": LABEL_WIDTH + begin, "width": end - begin, "fill": CHART_COLOURS[cell["status"]],
-                             "title": f"{group.label}: {cell['label']} {cell['count']} ({cell['percent']}%)"})
-    return segments
 
 
 def chart(sections: list[list[Group]]) -> dict:
-    """Geometry for the SVG chart: a bar per group, a gap between sections, then the legend."""
-    rows, y = [], 0
+    """A bar per group, a gap between sections, and the legend."""
+    rows = []
     for section in sections:
-        for group in section:
-            rows.append({"label": group.label, "y": y, "text_y": y + BAR_HEIGHT - 6, "segments": _segments(group)})
-            y += ROW
-        y += ROW // 2
-    legend = [{"x": LABEL_WIDTH + n * 140, "text_x": LABEL_WIDTH + n * 140 + 20, "fill": CHART_COLOURS[status],
-               "label": str(Status(status).label)} for n, status in enumerate(reversed(SEVERITY))]
-    return {"rows": rows, "legend": legend, "legend_y": y, "legend_text_y": y + 12, "bar_height": BAR_HEIGHT,
-            "label_x": LABEL_WIDTH - 8, "width": LABEL_WIDTH + BAR_WIDTH + 10, "height": y + 24}
+        if rows:
+            rows.append(None)
+        rows += [(group.label, [Segment(cell["count"], CHART_COLOURS[cell["status"]],
+                                        f"{group.label}: {cell['label']} {cell['count']} ({cell['percent']}%)")
+                                for cell in group.cells()]) for group in section]
+    return stacked_bars(rows, [(str(Status(status).label), CHART_COLOURS[status]) for status in reversed(SEVERITY)],
+                        scale=0, title=_("Training status per group"),
+                        description=_("For everyone, each role and each branch, the share of people whose training "
+                                      "is current, due soon or overdue. The tables below give the same numbers."))

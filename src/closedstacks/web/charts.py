@@ -18,15 +18,23 @@ class Segment:
     title: str  # the tooltip: what the segment counts, never a user
 
 
-def stacked_bars(rows: list[tuple[str, list[Segment]]], legend: list[tuple[str, str]], *, title: str,
+def stacked_bars(rows: list[tuple[str, list[Segment]] | None], legend: list[tuple[str, str]], *, title: str,
                  description: str, scale: int | None = None) -> dict:
-    """Rows of (label, segments) and a legend of (label, fill). Bars are drawn to ``scale`` (default: the largest
-    row's total, so bars compare across rows); each segment ends where the running total does."""
-    top = scale or max((sum(s.count for s in segments) for _label, segments in rows), default=0) or 1
+    """Rows of (label, segments) and a legend of (label, fill); a row of None is a gap between sections. Bars are
+    drawn to ``scale`` (default: the largest row's total, so bars compare across rows; 0: each row to its own
+    total, so every bar is full width); each segment ends where the running total does."""
+    bars = [row for row in rows if row is not None]
+    top = scale or max((sum(s.count for s in segments) for _label, segments in bars), default=0) or 1
     # Room for the longest label (about 7.5 px a character at 13 px), so none is cut off on the left.
-    label_width = max(LABEL_WIDTH, round(7.5 * max((len(str(label)) for label, _s in rows), default=0)) + 16)
+    label_width = max(LABEL_WIDTH, round(7.5 * max((len(str(label)) for label, _s in bars), default=0)) + 16)
     drawn, y = [], 0
-    for label, segments in rows:
+    for row in rows:
+        if row is None:
+            y += ROW // 2
+            continue
+        label, segments = row
+        if scale == 0:
+            top = sum(s.count for s in segments) or 1
         parts, counted = [], 0
         for segment in segments:
             begin = round(BAR_WIDTH * counted / top)
