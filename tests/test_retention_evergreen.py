@@ -29,7 +29,7 @@ from closedstacks.retention.models import RetentionPolicy
 from closedstacks.retention.services import update_policy
 from tests.conftest import cli_env, closedstacks
 from tests.ils import ils_url  # noqa: F401 (a fixture)
-from tests.kills import kill_as_it_goes
+from tests.kills import kill_at_points
 from tests.procedure import instrument_data, matter_at, set_officer
 from tests.test_connector_evergreen import Truth
 from tests.test_retention_interruptions import Interrupted
@@ -437,9 +437,10 @@ def test_killed_at_random_and_resumed_it_ends_as_an_uninterrupted_run(scratch_ur
 
     command = [str(Path(sys.executable).parent / "closedstacks"), "retention", "run", "--connection", "killed",
                "--batch", "50"]
-    finished = kill_as_it_goes(command, env, database_url=scratch_url, connection="killed", kills=KILLS,
-                               rng=random.Random(2027))
-    assert finished == 0  # every start was killed: the library has far more batches than the kills take
+    rng = random.Random(2027)
+    finished = kill_at_points(command, env, database_url=scratch_url, connection="killed", rng=rng,
+                              points=[rng.uniform(0.02, 0.95) for _ in range(KILLS)])
+    assert finished == 0  # every start was killed: the points lie inside the run
     last = closedstacks("retention", "run", "--connection", "killed", "--batch", "50", env=env, timeout=600)
     assert last.returncode == 0, last.stderr
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from closedstacks.ils import generators
 from closedstacks.ils.connectors.db import ConnectionSettings
 from tests.conftest import cli_env, closedstacks, python_in
-from tests.kills import kill_as_it_goes
+from tests.kills import kill_at_points
 
 KILLS = 12
 
@@ -50,9 +50,10 @@ def test_killed_at_random_and_resumed_it_ends_as_an_uninterrupted_run(scratch_ur
 
     command = [str(Path(sys.executable).parent / "closedstacks"), "retention", "run", "--connection", "killed",
                "--batch", "100"]
-    finished = kill_as_it_goes(command, env, database_url=scratch_url, connection="killed", kills=KILLS,
-                               rng=random.Random(2026))
-    assert finished == 0  # every start was killed: the library has far more batches than the kills take
+    rng = random.Random(2026)
+    finished = kill_at_points(command, env, database_url=scratch_url, connection="killed", rng=rng,
+                              points=[rng.uniform(0.02, 0.95) for _ in range(KILLS)])
+    assert finished == 0  # every start was killed: the points lie inside the run
     last = closedstacks("retention", "run", "--connection", "killed", "--batch", "100", env=env, timeout=600)
     assert last.returncode == 0, last.stderr
 
