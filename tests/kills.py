@@ -14,7 +14,9 @@ import random
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import psycopg
 
@@ -79,3 +81,17 @@ def kill_at_points(command: list[str], env: dict, *, database_url: str, connecti
             time.sleep(0.005)
         kill(process)
     return finished
+
+
+def killed_then_finished(env: dict, *, database_url: str, connection: str, batch: int, kills: int, seed: int) -> None:
+    """``closedstacks retention run`` of ``connection`` killed at ``kills`` points spread over the run (and
+    every start killed: the points lie inside it), then run once more to its end."""
+    command = [str(Path(sys.executable).parent / "closedstacks"), "retention", "run", "--connection", connection,
+               "--batch", str(batch)]
+    rng = random.Random(seed)
+    finished = kill_at_points(command, env, database_url=database_url, connection=connection, rng=rng,
+                              points=[rng.uniform(0.02, 0.95) for _ in range(kills)])
+    assert finished == 0, "a start finished before its kill"
+    last = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert last.returncode == 0, last.stderr
+

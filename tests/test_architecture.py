@@ -87,3 +87,49 @@ def test_reading_a_library_system_never_imports_the_generators(graph):
                                   as_packages=True)
     assert not graph.chain_exists(importer="closedstacks.records", imported="closedstacks.ils.generators",
                                   as_packages=True)
+
+
+def _declared(extra: str | None = None) -> set[str]:
+    import re
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = project["dependencies"] if extra is None else project["optional-dependencies"][extra]
+    return {re.split(r"[<>=!~\[; ]", spec, maxsplit=1)[0].lower().replace("_", "-") for spec in wanted}
+
+
+def _imported_distributions(package: str) -> dict[str, set[str]]:
+    """Distribution → the modules of ``package`` importing it (the standard library left out)."""
+    import sys
+    from importlib.metadata import packages_distributions
+
+    owners = packages_distributions()
+    found = {}
+    scanned = grimp.build_graph(package, include_external_packages=True, cache_dir=None)
+    for module in scanned.modules:
+        top = module.split(".")[0]
+        if top == package or top in sys.stdlib_module_names or top == "__future__":
+            continue
+        for distribution in owners.get(top, [top]):
+            found.setdefault(distribution.lower().replace("_", "-"), set()).update(
+                scanned.find_modules_that_directly_import(module))
+    return found
+
+
+def test_every_package_the_code_imports_is_declared():
+    missing = {dist: sorted(users)[:3] for dist, users in _imported_distributions("closedstacks").items()
+               if dist not in _declared()}
+    assert missing == {}
+
+
+def test_every_dependency_is_locked_with_its_hashes():
+    import re
+
+    locked = {}
+    for block in re.split(r"\n(?=[A-Za-z0-9])", (ROOT / "requirements" / "lock.txt").read_text()):
+        pinned = re.match(r"([A-Za-z0-9_.-]+)==\S+", block)
+        if pinned:
+            locked[pinned.group(1).lower().replace("_", "-")] = "--hash=sha256:" in block
+    wanted = _declared() | _declared("test")
+    assert wanted <= set(locked), sorted(wanted - set(locked))
+    assert all(locked.values()), sorted(name for name, hashed in locked.items() if not hashed)

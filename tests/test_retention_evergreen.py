@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import sys
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -29,7 +27,7 @@ from closedstacks.retention.models import RetentionPolicy
 from closedstacks.retention.services import update_policy
 from tests.conftest import cli_env, closedstacks
 from tests.ils import ils_url  # noqa: F401 (a fixture)
-from tests.kills import kill_at_points
+from tests.kills import killed_then_finished
 from tests.procedure import instrument_data, matter_at, set_officer
 from tests.test_connector_evergreen import Truth
 from tests.test_retention_interruptions import Interrupted
@@ -435,14 +433,7 @@ def test_killed_at_random_and_resumed_it_ends_as_an_uninterrupted_run(scratch_ur
     done = closedstacks("retention", "run", "--connection", "straight", "--batch", "50", env=env, timeout=600)
     assert done.returncode == 0, done.stderr
 
-    command = [str(Path(sys.executable).parent / "closedstacks"), "retention", "run", "--connection", "killed",
-               "--batch", "50"]
-    rng = random.Random(2027)
-    finished = kill_at_points(command, env, database_url=scratch_url, connection="killed", rng=rng,
-                              points=[rng.uniform(0.02, 0.95) for _ in range(KILLS)])
-    assert finished == 0  # every start was killed: the points lie inside the run
-    last = closedstacks("retention", "run", "--connection", "killed", "--batch", "50", env=env, timeout=600)
-    assert last.returncode == 0, last.stderr
+    killed_then_finished(env, database_url=scratch_url, connection="killed", batch=50, kills=KILLS, seed=2027)
 
     assert links(places["killed"]) == links(places["straight"]) != untouched
     straight, resumed = run_counts(env, "straight"), run_counts(env, "killed")

@@ -4,15 +4,13 @@ uninterrupted run of the same library ends — the same rows unlinked, and the s
 from __future__ import annotations
 
 import json
-import random
 import sqlite3
-import sys
 from pathlib import Path
 
 from closedstacks.ils import generators
 from closedstacks.ils.connectors.db import ConnectionSettings
 from tests.conftest import cli_env, closedstacks, python_in
-from tests.kills import kill_at_points
+from tests.kills import killed_then_finished
 
 KILLS = 12
 
@@ -48,14 +46,7 @@ def test_killed_at_random_and_resumed_it_ends_as_an_uninterrupted_run(scratch_ur
     done = closedstacks("retention", "run", "--connection", "straight", "--batch", "100", env=env, timeout=600)
     assert done.returncode == 0, done.stderr
 
-    command = [str(Path(sys.executable).parent / "closedstacks"), "retention", "run", "--connection", "killed",
-               "--batch", "100"]
-    rng = random.Random(2026)
-    finished = kill_at_points(command, env, database_url=scratch_url, connection="killed", rng=rng,
-                              points=[rng.uniform(0.02, 0.95) for _ in range(KILLS)])
-    assert finished == 0  # every start was killed: the points lie inside the run
-    last = closedstacks("retention", "run", "--connection", "killed", "--batch", "100", env=env, timeout=600)
-    assert last.returncode == 0, last.stderr
+    killed_then_finished(env, database_url=scratch_url, connection="killed", batch=100, kills=KILLS, seed=2026)
 
     assert links(paths["killed"]) == links(paths["straight"]) != untouched
     straight, resumed = counts(env, "straight"), counts(env, "killed")

@@ -54,9 +54,6 @@ class Connection(models.Model):
     def set_password(self, which: str, password: str) -> None:
         setattr(self, f"{which}_password_encrypted", crypto.encrypt(password))
 
-    def has_password(self, which: str) -> bool:
-        return bool(getattr(self, f"{which}_password_encrypted"))
-
     def settings(self, *, write: bool = False) -> ConnectionSettings:
         """How to connect: read-only unless ``write`` (retention), with the password decrypted here only."""
         which = "write" if write else "read"

@@ -128,10 +128,6 @@ class Production(models.Model):
             return ""
         return f"{self.prefix}-{self.first_number:06d} – {self.prefix}-{self.last_number:06d}"
 
-    @property
-    def is_superseded(self) -> bool:
-        return Production.objects.filter(supersedes=self).exists()
-
     def record_kinds(self) -> list[tuple[str, int]]:
         return list(zip(record_kind_labels(self.records), self.records.values()))
 
