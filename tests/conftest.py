@@ -49,8 +49,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.module.__name__.split(".")[-1].startswith("test_browser_"):
             item.add_marker(pytest.mark.browser)
-            # With parallel workers (--dist loadgroup), every browser test runs on one, sharing its servers.
-            item.add_marker(pytest.mark.xdist_group("browser"))
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 

@@ -59,9 +59,10 @@ def shape(path: str) -> str:
     return re.sub(r"\d+", "N", path)
 
 
-def pages_of(page, site: str) -> list[str]:
+def pages_of(page, site: str, visit) -> list[str]:
     """Every kind of page the signed-in person can reach by following links from home (breadth first): two of
-    each kind (two matters, two reports…), as a person would find them."""
+    each kind (two matters, two reports…), as a person would find them. ``visit(path)`` looks at each page as
+    the crawl reaches it, so each is loaded once."""
     host = urlsplit(site).netloc
     seen: list[str] = []
     kinds: dict[str, int] = {}
@@ -75,7 +76,9 @@ def pages_of(page, site: str) -> list[str]:
             continue
         seen.append(path)
         kinds[shape(path)] = kinds.get(shape(path), 0) + 1
-        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))"):
+        links = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
+        visit(path)
+        for href in links:
             found = urlsplit(urljoin(site + path, href))
             target = found.path + (f"?{found.query}" if found.query else "")
             if found.netloc == host and not NOT_PAGES.search(found.path) and target not in seen:
@@ -125,18 +128,19 @@ def unreachable_by_tab(page) -> list[str]:
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_a_role_reaches_passes_axe_and_the_tab_key(chromium, demo_site, role):  # noqa: F811
     context, page = signed_in(chromium, demo_site, role)
+    problems, walked = {}, set()
+
+    def check(path: str) -> None:
+        found = axe_violations(page)
+        if shape(path) not in walked and page.locator("main form").count():
+            walked.add(shape(path))  # the Tab key, once per kind of page with a form
+            found += unreachable_by_tab(page)
+        if found:
+            problems[path] = found
+
     try:
-        paths = pages_of(page, demo_site)
+        paths = pages_of(page, demo_site, check)
         assert len(paths) >= 5, paths  # the crawl reached the role's pages
-        problems, walked = {}, set()
-        for path in paths:
-            page.goto(demo_site + path)
-            found = axe_violations(page)
-            if shape(path) not in walked and page.locator("main form").count():
-                walked.add(shape(path))  # the Tab key, once per kind of page with a form
-                found += unreachable_by_tab(page)
-            if found:
-                problems[path] = found
         assert problems == {}
     finally:
         context.close()
