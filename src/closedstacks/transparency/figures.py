@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from closedstacks.incidents.models import Incident, IncidentKind
 from closedstacks.library.choices import InstrumentType
 from closedstacks.matters.models import Matter
-from closedstacks.matters.states import Kind, State
+from closedstacks.matters.states import RELEASED_OUTCOMES, Kind, State
 
 OUTCOMES = {
     "released_full": _("Released in full"),
@@ -104,8 +104,8 @@ def outcome_of(matter: Matter) -> str:
         return "released_full"  # released, the matter not yet closed: in full unless closed as in part
     if state != State.CLOSED:
         return "open"
-    if matter.outcome in ("released_full", "released_part"):
-        return matter.outcome
+    if matter.outcome in RELEASED_OUTCOMES:
+        return str(matter.outcome)
     if matter.kind == Kind.WARRANT:
         warrant = getattr(matter, "warrant", None)
         return "released_full" if warrant is not None and warrant.inventory else "nothing_released"
