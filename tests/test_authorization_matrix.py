@@ -151,9 +151,10 @@ ALWAYS_NOT_FOUND = {"api:api-root"}
 # A step's page (and the counts page) also asks whether this person may act on this matter now.
 STEP_GATED = {"matters:act", "api:move", "matters:counts"}
 # A report is open to the officer and the director, and otherwise only to the person who filed it.
-# A production exists only on some matters: the people on the matter get it or a 404, nobody else gets in.
+# A production exists only on some matters; it and the matter's documents go to the people on the matter (its
+# officer, counsel, custodian, and anyone named or who acted on it): they get it or a 404, nobody else gets in.
 # A privacy audit's PDF exists once an audit has been run.
-OBJECT_GATED = {"incidents:detail", "matters:production", "matters:production-file", "matters:production-package",
+OBJECT_GATED = {"incidents:detail", "matters:document", "matters:production", "matters:production-file", "matters:production-package",
                 "matters:production-record", "retention:privacy-audit-pdf"}
 
 

@@ -111,6 +111,9 @@ def data_for(name: str, matter: Matter, people: dict, draw) -> dict:
                 "released_at": timezone.now()}
     if name == "close_released":
         return {"outcome": pick(["released_full", "released_part", "unknown"])}
+    if name == "end_nondisclosure":
+        return {"ended_on": pick([timezone.localdate(), timezone.localdate() + dt.timedelta(days=3), None]),
+                "how": pick(["lifted", "expired", "forgotten"])}
     raise AssertionError(name)
 
 

@@ -72,6 +72,7 @@ def valid_data(name: str, matter: Matter) -> dict:
             "verification": "Signed form and ID seen.", "designated": [("card", "21000000777")],
             "record_kinds": ["current_loans"]},
         "withdraw": lambda: {"reason": "The requester went away."},
+        "end_nondisclosure": lambda: {"ended_on": now.date(), "how": "lifted", "notes": "The court lifted it."},
     }
     return data[name]()
 

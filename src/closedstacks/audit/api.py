@@ -5,8 +5,7 @@ from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from closedstacks.access.api import Scope
-from closedstacks.audit import services
-from closedstacks.audit.models import AuditEntry
+from closedstacks.audit import reading, services
 
 router = Router(tags=["audit"])
 
@@ -22,9 +21,28 @@ class Entry(Schema):
     prev_hash: str
     hash: str
 
+    # An entry about a matter sealed from the reader shows only its number, time and hashes.
     @staticmethod
     def resolve_details(entry):
-        return entry.details_data
+        return {} if entry.withheld else entry.details_data
+
+    @staticmethod
+    def resolve_actor_label(entry):
+        return "" if entry.withheld else entry.actor_label
+
+    @staticmethod
+    def resolve_action(entry):
+        return "" if entry.withheld else entry.action
+
+    @staticmethod
+    def resolve_object_type(entry):
+        return "" if entry.withheld else entry.object_type
+
+    @staticmethod
+    def resolve_object_id(entry):
+        return "" if entry.withheld else entry.object_id
+
+    withheld: bool = False
 
 
 class EntryFilters(FilterSchema):
@@ -48,7 +66,10 @@ class VerificationStatus(Schema):
 @router.get("/entries", response=list[Entry], auth=Scope("audit:read"))
 @paginate(LimitOffsetPagination)
 def entries(request, filters: Query[EntryFilters]):
-    return filters.filter(AuditEntry.objects.order_by("seq"))
+    """The trail in sequence. Entries about a matter sealed from you keep only their number, time and hashes
+    (``withheld``); a search by actor, action or object leaves them out."""
+    found = filters.filter(reading.readable(request.user).order_by("seq"))
+    return reading.narrowed(found, filters.dict())
 
 
 def _status() -> VerificationStatus:

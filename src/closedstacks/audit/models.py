@@ -49,6 +49,21 @@ class AuditEntry(models.Model):
         return f"{self.object_type}:{self.object_id}" if self.object_type else ""
 
 
+class EntryMatter(models.Model):
+    """The matter an entry is about, written with it by :func:`closedstacks.audit.trail.record`.
+
+    Not part of the chain (nothing here changes what an entry's hash covers): it only lets the trail be shown
+    without what is sealed — an entry about a matter under a nondisclosure order shows a person not named on
+    it only its number, time and hashes.
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    matter_id = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        db_table = "audit_entry_matter"
+
+
 class AuditCheckpoint(models.Model):
     """The hash of entry ``seq``, signed with a key kept outside the database."""
 

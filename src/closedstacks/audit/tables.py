@@ -12,6 +12,18 @@ class EntryTable(tables.Table):
     object_ref = tables.Column(verbose_name=_("Object"), orderable=False)
     details = tables.Column(verbose_name=_("Details"), orderable=False, attrs={"td": {"class": "mono"}})
 
+    def render_actor_label(self, value, record):
+        return _("withheld") if record.withheld else value
+
+    def render_action(self, value, record):
+        return "" if record.withheld else value
+
+    def render_object_ref(self, value, record):
+        return "" if record.withheld else value
+
+    def render_details(self, value, record):
+        return "" if record.withheld else value
+
     class Meta:
         model = AuditEntry
         fields = ("seq", "at", "actor_label", "action", "object_ref", "details")

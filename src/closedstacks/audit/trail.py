@@ -71,11 +71,23 @@ def _actor(actor) -> tuple[int | None, str]:
     return actor.pk, check_text("actor", actor.get_username())
 
 
+def matter_of(obj) -> int | None:
+    """The matter an audited object belongs to: a matter itself, or anything that says ``audit_matter_id``
+    or points at one with ``matter_id``."""
+    if obj is None or isinstance(obj, tuple):
+        return None
+    if getattr(obj, "audit_type", None) == "matter":
+        return obj.pk
+    found = getattr(obj, "audit_matter_id", None)
+    return found if found is not None else getattr(obj, "matter_id", None)
+
+
 _HEAD = "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1"
 _INSERT = (
     "INSERT INTO audit_entry (seq, at, actor_id, actor_label, action, object_type, object_id, details, "
     "prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
+_ABOUT = "INSERT INTO audit_entry_matter (seq, matter_id) VALUES (%s, %s)"
 
 
 def _locked_head(cursor) -> tuple[int, str] | None:
@@ -93,8 +105,11 @@ def _locked_head(cursor) -> tuple[int, str] | None:
     return cursor.fetchone()
 
 
-def record(action: str, *, actor=None, obj=None, details: dict | None = None) -> AuditEntry:
-    """Append one entry. Call it inside ``transaction.atomic()``, after the change."""
+def record(action: str, *, actor=None, obj=None, details: dict | None = None, matter=None) -> AuditEntry:
+    """Append one entry. Call it inside ``transaction.atomic()``, after the change.
+
+    ``matter`` (a matter or its id) says which matter the entry is about when ``obj`` does not (see
+    :func:`matter_of`): while that matter is sealed, people not named on it see the entry only as a number."""
     if not connection.in_atomic_block:
         raise AuditError("audit.record() must run inside the transaction of the change it records")
     if not ACTION_PATTERN.match(action):
@@ -114,6 +129,9 @@ def record(action: str, *, actor=None, obj=None, details: dict | None = None) ->
         stored_at = at_text if connection.vendor == "sqlite" else at
         cursor.execute(_INSERT, [seq, stored_at, actor_id, actor_label, action, object_type, object_id,
                                  details_text, prev, digest])
+        about = getattr(matter, "pk", matter) if matter is not None else matter_of(obj)
+        if about is not None:
+            cursor.execute(_ABOUT, [seq, about])
     if seq % settings.AUDIT_CHECKPOINT_INTERVAL == 0:
         _sign(seq, digest)
     entry = AuditEntry(seq=seq, at=at, actor_id=actor_id, actor_label=actor_label, action=action,

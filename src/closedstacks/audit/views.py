@@ -11,9 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from closedstacks.audit import services
+from closedstacks.audit import reading, services
 from closedstacks.audit.filters import EntryFilter
-from closedstacks.audit.models import AuditEntry
 from closedstacks.audit.tables import EntryTable
 from closedstacks.audit.trail import record
 
@@ -22,7 +21,9 @@ EXPORT_COLUMNS = ["seq", "at", "actor_id", "actor_label", "action", "object_type
 
 
 def _filtered(request):
-    return EntryFilter(request.GET or None, queryset=AuditEntry.objects.all())
+    """The filter, and the entries it finds as this reader may read them (closedstacks.audit.reading)."""
+    entry_filter = EntryFilter(request.GET or None, queryset=reading.readable(request.user))
+    return entry_filter, reading.narrowed(entry_filter.qs, request.GET)
 
 
 def _status_context():
@@ -30,8 +31,8 @@ def _status_context():
 
 
 def entries(request):
-    entry_filter = _filtered(request)
-    table = EntryTable(entry_filter.qs)
+    entry_filter, found = _filtered(request)
+    table = EntryTable(found)
     RequestConfig(request, paginate={"per_page": 100}).configure(table)
     context = {"filter": entry_filter, "table": table, **_status_context()}
     partial = request.headers.get("HX-Target") == "results"
@@ -57,20 +58,21 @@ class _Echo:
 
 
 def export_csv(request):
-    entry_filter = _filtered(request)
-    queryset = entry_filter.qs.order_by("seq")
+    entry_filter, found = _filtered(request)
+    queryset = found.order_by("seq")
     with transaction.atomic():
         record("audit.exported", actor=request.user, details={
             "filters": {k: v for k, v in request.GET.items() if k in entry_filter.filters and v},
             "entries": queryset.count(),
         })
     writer = csv.writer(_Echo())
-    rows = queryset.values_list(*EXPORT_COLUMNS).iterator(chunk_size=2000)
+    rows = queryset.values(*EXPORT_COLUMNS, "withheld").iterator(chunk_size=2000)
 
     def stream():
         yield writer.writerow(EXPORT_COLUMNS)
         for row in rows:
-            yield writer.writerow(row)
+            visible = reading.shown(row, row["withheld"])
+            yield writer.writerow([visible[name] for name in EXPORT_COLUMNS])
 
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")

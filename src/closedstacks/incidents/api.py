@@ -76,7 +76,7 @@ def file_report(request, payload: ReportIn):
 @router.get("/reports/mine", response=list[ReportRow], auth=Scope("incident:report"))
 def my_reports(request):
     """The reports you filed, and where each stands."""
-    return [_row(i) for i in Incident.objects.filter(reported_by=request.user)[:500]]
+    return [_row(i) for i in Incident.objects.filed_by(request.user)[:500]]
 
 
 @router.get("/reports", response=list[DeskRow], auth=Scope("incident:read"))

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from closedstacks.access import sealed
 from closedstacks.library.choices import RecordKind
 
 
@@ -54,10 +55,16 @@ class Disclosed(models.TextChoices):
 
 class IncidentQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The officer and the director read every report; anyone else only the ones they filed."""
+        """The officer and the director read every report; anyone else only the ones they filed. A report
+        linked to a sealed matter exists only for the people named on that matter, whoever filed it."""
+        unsealed = self.exclude(matter__in=sealed.hidden_from(user))
         if "incident:read" in user.scopes:
-            return self.all()
-        return self.filter(reported_by=user)
+            return unsealed
+        return unsealed.filter(reported_by=user)
+
+    def filed_by(self, user):
+        """The reports ``user`` filed that they may still see."""
+        return self.visible_to(user).filter(reported_by=user)
 
     def overdue(self, now=None):
         return self.exclude(status=Status.CLOSED).filter(due_at__lt=now or timezone.now())
@@ -151,6 +158,11 @@ class Breach(models.Model):
 
     audit_type = "breach"
 
+    @property
+    def audit_matter_id(self) -> int | None:
+        """The matter the report is linked to, if any (for the audit trail)."""
+        return self.incident.matter_id
+
     incident = models.OneToOneField(Incident, on_delete=models.PROTECT, related_name="breach")
     record_kinds = models.JSONField(_("kinds of record affected"), default=list)
     discovered_on = models.DateField(_("discovered on"))
@@ -178,6 +190,11 @@ class AffectedUser(models.Model):
     """One library user whose records were disclosed. Shown only on the breach page, to the officer and director."""
 
     audit_type = "affected_user"
+
+    @property
+    def audit_matter_id(self) -> int | None:
+        """The matter the report is linked to, if any (for the audit trail)."""
+        return self.breach.incident.matter_id
 
     breach = models.ForeignKey(Breach, on_delete=models.CASCADE, related_name="affected")
     name = models.CharField(_("name"), max_length=200)

@@ -78,8 +78,10 @@ def report(*, by, kind: str, what: str, occurred_at=None, place: str = "", servi
         _event(incident, by, "reported")
         record("incident.reported", actor=by, obj=incident, details={
             "kind": kind, "disclosed": disclosed, "matter": matter.reference if matter else None})
-        notify(_officers(), template="incident_reported", context={"incident": incident}, url=_url(incident))
-        notify([by], template="incident_receipt", context={"incident": incident}, url=_url(incident))
+        notify(_officers(), template="incident_reported", context={"incident": incident}, url=_url(incident),
+               matter=incident.matter_id)
+        notify([by], template="incident_receipt", context={"incident": incident}, url=_url(incident),
+               matter=incident.matter_id)
     return incident
 
 
@@ -154,7 +156,7 @@ def close(incident, *, by, outcome: str, version: int | None = None) -> Incident
         incident.status, incident.outcome, incident.closed_at = Status.CLOSED, outcome.strip(), timezone.now()
         _save(incident, by, "closed", outcome.strip())
         notify([incident.reported_by], template="incident_closed", context={"incident": incident},
-               url=_url(incident))
+               url=_url(incident), matter=incident.matter_id)
     return incident
 
 
@@ -200,7 +202,8 @@ def declare_breach(incident, *, by, record_kinds, discovered_on: dt.date, versio
             incident.triaged_at = timezone.now()
             incident.due_at = incident.triaged_at + dt.timedelta(days=DUE_WITHIN[Severity.HIGH])
         _save(incident, by, "breach_declared", breach=breach.pk, kinds=kinds)
-        notify(_directors(), template="breach_declared", context={"incident": incident}, url=_url(incident))
+        notify(_directors(), template="breach_declared", context={"incident": incident}, url=_url(incident),
+               matter=incident.matter_id)
     return breach
 
 

@@ -38,7 +38,7 @@ def new(request):
 
 
 def mine(request):
-    reports = Incident.objects.filter(reported_by=request.user).only(
+    reports = Incident.objects.filed_by(request.user).only(
         "pk", "kind", "status", "reported_at", "closed_at")[:200]
     return render(request, "incidents/mine.html", {"reports": reports})
 
@@ -64,7 +64,7 @@ def desk(request):
     if show not in FILTERS:
         show = "open"
     rows = _desk_rows(request, show)[:300]
-    counts = Incident.objects.counts()
+    counts = Incident.objects.visible_to(request.user).counts()
     return render(request, "incidents/desk.html", {"rows": rows, "show": show, "counts": counts,
                                                    "filters": list(FILTERS)})
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
 from django.http import Http404
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from closedstacks.access.api import Scope
-from closedstacks.audit.trail import record
+from closedstacks.matters import reading
 from closedstacks.matters.errors import MatterNotFound, ProcedureError, StaleMatter
 from closedstacks.matters.forms import ACTION_FORMS, InquiryForm
 from closedstacks.matters.models import Matter
@@ -148,9 +147,7 @@ def matters(request, queue_name: str = "open"):
 
 @router.get("/matters/{reference}", response=MatterOut, auth=Scope("matter:read"))
 def matter(request, reference: str):
-    matter = _visible(request, reference)
-    with transaction.atomic():
-        record("matter.viewed", actor=request.user, obj=matter, details={"via": "api"})
+    matter = reading.open_matter(request.user, reference, look="api")
     instruments = matter.instruments.prefetch_related("designated_users").order_by("-pk")
     return {
         **_row(matter), "version": matter.version, "requester_name": matter.requester_name,

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.http import Http404
 from ninja import Router, Schema
 
 from closedstacks.access.api import Scope
 from closedstacks.audit.trail import record
-from closedstacks.matters.models import Matter
+from closedstacks.matters import reading
 from closedstacks.records.models import Production, Release
 
 router = Router(tags=["productions"])
@@ -69,9 +68,7 @@ def _out(production: Production, releases: dict[int, Release]) -> dict:
 @router.get("/matters/{reference}/productions", response=list[ProductionOut], auth=Scope("matter:read"))
 def productions(request, reference: str):
     """A matter's productions, newest first, with their manifests (404 for anyone not on the matter)."""
-    matter = Matter.objects.visible_to(request.user).filter(reference=reference).first()
-    if matter is None:
-        raise Http404
+    matter = reading.open_for_files(request.user, reference)
     found = list(Production.objects.filter(matter=matter).select_related("matter", "supersedes")
                  .order_by("-number"))
     releases = {r.production_id: r for r in Release.objects.filter(production__matter=matter)

@@ -7,4 +7,8 @@ class MattersConfig(AppConfig):
     verbose_name = "Matters: the procedure"
 
     def ready(self) -> None:
+        from closedstacks.access import sealed
         from closedstacks.matters import home  # noqa: F401  (home panels)
+        from closedstacks.matters.models import Matter
+
+        sealed.provide(lambda user: Matter.objects.sealed_from(user).values("pk"))

@@ -77,7 +77,7 @@ def send_due_reminders(today: dt.date | None = None) -> int:
                 continue
             notify(_recipients(deadline.matter), template="deadline_overdue" if lead < 0 else "deadline_reminder",
                    context={"matter": deadline.matter, "deadline": deadline, "days_left": days_left},
-                   url=f"/matters/{deadline.matter.reference}/")
+                   url=f"/matters/{deadline.matter.reference}/", matter=deadline.matter)
             from closedstacks.audit.trail import record
 
             record("deadline.reminded", obj=deadline.matter,

@@ -14,7 +14,7 @@ from closedstacks.incidents.models import IncidentKind
 from closedstacks.library.choices import IdentifierType, InstrumentType, RecordKind
 from closedstacks.library.models import ChecklistItem
 from closedstacks.matters.models import Matter
-from closedstacks.matters.states import Channel, Determination
+from closedstacks.matters.states import Channel, Determination, OrderEnded
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -85,6 +85,13 @@ class ExplainForm(_MatterForm):
 
 class ReasonForm(_MatterForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EndNondisclosureForm(_MatterForm):
+    ended_on = forms.DateField(label=_("The day the order ended"), widget=DATE)
+    how = forms.ChoiceField(label=_("How it ended"), choices=OrderEnded.choices)
+    notes = forms.CharField(label=_("Notes (the order or letter that ended it)"), required=False,
+                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class DeclineForm(_MatterForm):
@@ -392,6 +399,7 @@ ACTION_FORMS = {
     "decide_emergency": DecideEmergencyForm,
     "record_consent": ConsentForm,
     "withdraw": ReasonForm,
+    "end_nondisclosure": EndNondisclosureForm,
     "compile_production": CompileForm,
     "approve_production": ApproveProductionForm,
     "return_production": ReturnProductionForm,

@@ -188,3 +188,8 @@ def consent_or_guardians_honoured(matter: Matter, by) -> None:
     require(profile.consent_honoured or profile.guardian_rule != GuardianRule.NONE,
             _("This library's settings honour neither a user's written consent nor a parent or guardian: decline "
               "and explain the policy."))
+
+
+def order_in_force(matter: Matter, by) -> None:
+    """a nondisclosure order is in force"""
+    require(matter.under_nondisclosure, _("No nondisclosure order is in force on this matter."))

@@ -53,9 +53,14 @@ def visibility(user, outer: str = "pk") -> Q:
         if Role.CUSTODIAN in roles:
             by_role |= Q(**{f"{prefix}custodian": user})
     named = Exists(MatterMember.objects.filter(matter=OuterRef(outer), user=user))
-    not_gagged = Q(**{f"{prefix}nondisclosure": False}) | Q(**{f"{prefix}nondisclosure_until__lt":
-                                                                 timezone.localdate()})
-    return by_role & (not_gagged | Q(named))
+    return by_role & (~sealed(prefix) | Q(named))
+
+
+def sealed(prefix: str = "") -> Q:
+    """The condition that a matter (or, with ``prefix``, the matter a row points at) is under a nondisclosure
+    order in force today: sealed from everyone not named on it."""
+    return Q(**{f"{prefix}nondisclosure": True}) & (Q(**{f"{prefix}nondisclosure_until__isnull": True}) | Q(
+        **{f"{prefix}nondisclosure_until__gte": timezone.localdate()}))
 
 
 class MatterQuerySet(models.QuerySet):
@@ -65,6 +70,13 @@ class MatterQuerySet(models.QuerySet):
 
     def open(self) -> MatterQuerySet:
         return self.exclude(state__in=CLOSED_STATES)
+
+    def sealed_from(self, user) -> MatterQuerySet:
+        """Matters under a nondisclosure order in force on which ``user`` is not named: for them, these
+        matters and everything derived from them do not exist."""
+        named = MatterMember.objects.filter(matter=OuterRef("pk"), user=user) if user.is_authenticated \
+            else MatterMember.objects.none()
+        return self.filter(sealed()).exclude(Exists(named))
 
 
 class Matter(models.Model):
@@ -127,13 +139,6 @@ class Matter(models.Model):
 
     def current_instrument(self) -> Instrument | None:
         return self.instruments.filter(superseded_by__isnull=True).order_by("-pk").first()
-
-
-class ReferenceCounter(models.Model):
-    """The last matter number given out in a year (references look like 2026-0042)."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
 
 
 class MatterMember(models.Model):
@@ -233,6 +238,11 @@ class Review(models.Model):
     """Counsel's review of one instrument (step 2), and its determination."""
 
     audit_type = "review"
+
+    @property
+    def audit_matter_id(self) -> int | None:
+        """The matter reviewed (for the audit trail)."""
+        return self.instrument.matter_id
 
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="reviews")
     counsel = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")

@@ -153,6 +153,10 @@ MOVES: dict[str, Move] = dict([
     _move("record_consent", gettext_lazy("Record a guardian's or the user's consent"), {S.EXPLAINED},
           {S.RECEIVED}, "matter:explain", branches.record_consent, gates=[gates.consent_or_guardians_honoured],
           notices=["instrument_received"]),
+    # A nondisclosure order ends (lifted, expired, set aside): the seal ends with it.
+    _move("end_nondisclosure", gettext_lazy("Record that the nondisclosure order has ended"),
+          OPEN_STATES | CLOSED_STATES, {STAY}, "matter:instrument", instruments.end_nondisclosure,
+          gates=[gates.order_in_force]),
     _move("withdraw", gettext_lazy("Close as withdrawn"), OPEN_STATES, {S.WITHDRAWN},
           "matter:withdraw", intake.withdraw, notices=["matter_closed"]),
 ])
@@ -249,6 +253,7 @@ def _perform(pk: int, name: str, *, by, version: int | None, data: dict) -> Matt
         before = locked.state
         result: Result = move.step(locked, by, **data)
         move.allows(result, before)
+        steps.common.name_on(locked, by)  # whoever acts on a matter is one of the people on it from then on
         if result.to is not None:
             locked.state = result.to
         if locked.state != State.SCOPE_PROPOSED:
@@ -262,7 +267,8 @@ def _perform(pk: int, name: str, *, by, version: int | None, data: dict) -> Matt
                          matter=saved, actor=by, action=name, from_state=before,
                          to_state=saved.state if saved.state != before else "", summary=result.summary[:300]))
         for recipients, template in result.notices:
-            notify(recipients, template=template, context={"matter": locked}, url=f"/matters/{locked.reference}/")
+            notify(recipients, template=template, context={"matter": locked}, url=f"/matters/{locked.reference}/",
+                   matter=locked)
     return locked
 
 

@@ -102,6 +102,13 @@ class Determination(models.TextChoices):
     CHALLENGE = "challenge", _("To be challenged: move to quash")
 
 
+class OrderEnded(models.TextChoices):
+    """How a nondisclosure order ended."""
+    LIFTED = "lifted", _("Lifted by the court or the issuer")
+    EXPIRED = "expired", _("Expired")
+    SET_ASIDE = "set_aside", _("Set aside on the library's challenge")
+
+
 class DeadlineKind(models.TextChoices):
     RETURN = "return", _("Return or appearance date")
     OBJECTION = "objection", _("Last day to object")

@@ -10,6 +10,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from closedstacks.access import sealed
+
+
+class NoticeQuerySet(models.QuerySet):
+    def for_reader(self, user):
+        """``user``'s notices, without those about a matter now sealed from them."""
+        return self.filter(recipient=user).exclude(matter_id__in=sealed.hidden_from(user))
+
 
 class Notice(models.Model):
     audit_type = "notice"
@@ -22,6 +30,10 @@ class Notice(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
     email_problem = models.CharField(max_length=200, blank=True)
+    # The matter it is about, if any: while that matter is sealed, only the people named on it see the notice.
+    matter_id = models.BigIntegerField(null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -6,7 +6,7 @@ from closedstacks.notices.models import Notice
 
 
 def inbox(request):
-    notices = Notice.objects.filter(recipient=request.user)[:200]
+    notices = Notice.objects.for_reader(request.user)[:200]
     return render(request, "notices/inbox.html", {"notices": notices})
 
 

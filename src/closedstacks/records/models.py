@@ -137,6 +137,11 @@ class Release(models.Model):
 
     audit_type = "release"
 
+    @property
+    def audit_matter_id(self) -> int | None:
+        """The matter released from (for the audit trail)."""
+        return self.production.matter_id
+
     class Method(models.TextChoices):
         IN_PERSON = "in_person", _("In person, at the appearance")
         MAIL = "mail", _("By mail")

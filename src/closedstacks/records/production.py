@@ -201,7 +201,7 @@ def _ready(production: Production, connection, files: list[dict], manifest_sha: 
         matter = production.matter
         notify(_people(matter.counsel, matter.custodian), template="production_ready",
                context={"matter": matter, "production": locked},
-               url=f"/matters/{matter.reference}/productions/{locked.number}/")
+               url=f"/matters/{matter.reference}/productions/{locked.number}/", matter=matter)
     return {"production": locked.pk, "status": locked.status, "records": locked.total}
 
 
@@ -217,7 +217,7 @@ def _failed(production: Production, problem: str) -> dict:
         matter = production.matter
         notify(_people(matter.custodian), template="production_failed",
                context={"matter": matter, "production": locked},
-               url=f"/matters/{matter.reference}/productions/{locked.number}/")
+               url=f"/matters/{matter.reference}/productions/{locked.number}/", matter=matter)
     return {"production": locked.pk, "status": locked.status}
 
 

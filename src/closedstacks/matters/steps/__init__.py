@@ -1,3 +1,3 @@
 """The steps of the procedure, one module per stage. Only procedure.perform calls them."""
 
-from closedstacks.matters.steps import branches, instruments, intake, productions, review, scopes  # noqa: F401
+from closedstacks.matters.steps import branches, common, instruments, intake, productions, review, scopes  # noqa: F401

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from closedstacks.documents import uploads
@@ -9,7 +12,7 @@ from closedstacks.library.choices import IdentifierType, InstrumentType, RecordK
 from closedstacks.matters import deadlines
 from closedstacks.matters.errors import Result, require
 from closedstacks.matters.models import DesignatedUser, Instrument, Matter
-from closedstacks.matters.states import DeadlineKind, State
+from closedstacks.matters.states import DeadlineKind, OrderEnded, State
 from closedstacks.matters.steps.common import assigned, directors, name_on, officers
 from closedstacks.records import holds
 
@@ -78,3 +81,18 @@ def cure(matter: Matter, by, **data) -> Result:
                   summary=_("Cured instrument received; it goes back to counsel for review."),
                   details={**_details(instrument), "supersedes": previous.pk},
                   notices=[(assigned(matter.counsel), "review_requested")])
+
+
+def end_nondisclosure(matter: Matter, by, *, ended_on, how: str, notes: str = "") -> Result:
+    """The nondisclosure order has ended (lifted, expired or set aside): the seal ends with it. The order stays
+    on record as in force until the day before; from ``ended_on`` the matter is visible again as any other."""
+    require(how in OrderEnded.values, _("Say how the order ended."))
+    require(ended_on is not None and ended_on <= timezone.localdate(),
+            _("Give the day the order ended: today or earlier."))
+    last_day = ended_on - dt.timedelta(days=1)
+    matter.nondisclosure_until = last_day
+    matter.instruments.filter(nondisclosure=True).update(nondisclosure_until=last_day)
+    deadlines.meet(matter, DeadlineKind.NONDISCLOSURE)
+    return Result(summary=_("The nondisclosure order ended on %(day)s: %(how)s.") % {
+        "day": ended_on.isoformat(), "how": OrderEnded(how).label},
+        details={"ended_on": ended_on.isoformat(), "how": how})

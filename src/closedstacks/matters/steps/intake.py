@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,18 +14,24 @@ from closedstacks.incidents.models import IncidentKind
 from closedstacks.incidents.services import link_matter, refer
 from closedstacks.library.models import LibraryProfile, PolicyVersion
 from closedstacks.matters.errors import Result, require
-from closedstacks.matters.models import Matter, MatterEvent, PolicyExplanation, ReferenceCounter
+from closedstacks.matters.models import Matter, MatterEvent, PolicyExplanation
 from closedstacks.matters.states import Channel, Outcome, State
 from closedstacks.matters.steps.common import officers
 from closedstacks.notices.services import notify
 
+# Crockford's base32 without the letters read as digits or words (I, L, O, U): easy to read aloud and type.
+REFERENCE_LETTERS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+REFERENCE_LENGTH = 6  # 32**6: about a billion a year, so guessing one is hopeless and collisions rare
 
-def _next_reference() -> str:
+
+def new_reference() -> str:
+    """A matter's reference: the year and six random characters (2026-K7Q4XM). References do not run in
+    sequence, so nobody can count matters, or see the gap where a sealed one sits, from the ones they see."""
     year = timezone.localdate().year
-    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{year}-{counter.last:04d}"
+    while True:
+        candidate = f"{year}-" + "".join(secrets.choice(REFERENCE_LETTERS) for _ in range(REFERENCE_LENGTH))
+        if not Matter.objects.filter(reference=candidate).exists():
+            return candidate
 
 
 def log_inquiry(*, by, requester_name: str, channel: str, request_text: str, requester_agency: str = "",
@@ -45,7 +53,7 @@ def log_inquiry(*, by, requester_name: str, channel: str, request_text: str, req
             stored = uploads.store_bytes(data, content_type=content_type, original_name=document.name or "", by=by)
         profile = LibraryProfile.current()
         matter = Matter.objects.create(
-            reference=_next_reference(), logged_by=by, requester_name=requester_name.strip(),
+            reference=new_reference(), logged_by=by, requester_name=requester_name.strip(),
             requester_agency=requester_agency.strip(), requester_id=requester_id.strip(),
             requester_contact=requester_contact.strip(), channel=channel, request_text=request_text.strip(),
             document_presented=document_presented or stored is not None, desk_document=stored,
@@ -59,7 +67,7 @@ def log_inquiry(*, by, requester_name: str, channel: str, request_text: str, req
         if profile.alternate_officer and profile.alternate_officer not in recipients:
             recipients.append(profile.alternate_officer)
         notify(recipients, template="matter_referred", context={"matter": matter},
-               url=f"/matters/{matter.reference}/")
+               url=f"/matters/{matter.reference}/", matter=matter)
         if threatening:
             refer(kind=IncidentKind.THREAT, by=by, matter=matter,
                   summary=_("The requester was threatening or insistent at the desk (matter %(ref)s).")

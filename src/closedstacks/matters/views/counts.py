@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-from closedstacks.access.objects import get_visible_or_404
 from closedstacks.library.choices import record_kind_labels
+from closedstacks.matters import reading
 from closedstacks.matters.counting import count_designated, may_count
 from closedstacks.matters.errors import ProcedureError
-from closedstacks.matters.models import Matter
 
 
 def counts(request, reference: str):
-    matter = get_visible_or_404(Matter, request.user, reference=reference)
+    matter = reading.open_matter(request.user, reference, look=None)
     if not may_count(matter, request.user):
         return render(request, "web/403.html", status=403)
+    reading.looked(request.user, matter, "counts")
     result, problem = None, ""
     if request.method == "POST":
         try:

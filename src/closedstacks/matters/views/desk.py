@@ -19,6 +19,7 @@ from closedstacks.incidents.models import Incident, IncidentKind
 from closedstacks.incidents.views import detail_page
 from closedstacks.library.contacts import contact_list
 from closedstacks.library.models import LibraryProfile
+from closedstacks.matters import reading
 from closedstacks.matters.errors import ProcedureError
 from closedstacks.matters.forms import InquiryForm
 from closedstacks.matters.models import Matter
@@ -39,8 +40,10 @@ def log(request):
 
 
 def _logged_or_visible(request, reference: str) -> Matter:
-    """An inquiry its logger may see the receipt of, or a matter the person may open; else 404."""
-    visible = Q(logged_by=request.user) | Q(pk__in=Matter.objects.visible_to(request.user).values("pk"))
+    """An inquiry its logger may see the receipt of (unless it is sealed from them since), or a matter the
+    person may open; else 404."""
+    logged = Q(logged_by=request.user) & ~Q(pk__in=Matter.objects.sealed_from(request.user).values("pk"))
+    visible = logged | Q(pk__in=Matter.objects.visible_to(request.user).values("pk"))
     matter = Matter.objects.filter(visible, reference=reference).select_related("officer").first()
     if matter is None:
         raise Http404
@@ -50,6 +53,7 @@ def _logged_or_visible(request, reference: str) -> Matter:
 def receipt(request, reference: str):
     """The person who logged it sees this, and nothing more of the matter."""
     matter = _logged_or_visible(request, reference)
+    reading.looked(request.user, matter, "receipt")
     return render(request, "matters/receipt.html", {"matter": matter, "profile": LibraryProfile.current(),
                                                     "contacts": contact_list()})
 

@@ -9,13 +9,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from closedstacks.access.objects import get_visible_or_404
 from closedstacks.audit.trail import record
 from closedstacks.documents import uploads
 from closedstacks.documents.models import StoredFile
 from closedstacks.documents.responses import download
 from closedstacks.documents.uploads import UploadRefused
-from closedstacks.matters import letters
+from closedstacks.matters import letters, reading
 from closedstacks.matters.counting import may_count
 from closedstacks.matters.forms import ACTION_FORMS
 from closedstacks.matters.models import Instrument, Matter, Review, ScopeApproval
@@ -83,12 +82,12 @@ def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
 
 def review(request, reference: str, review_id: int):
     """Counsel's checklist for one review, item by item, as it was answered."""
-    matter = get_visible_or_404(Matter, request.user, reference=reference)
+    matter = reading.open_matter(request.user, reference, look=None)
     found = Review.objects.filter(pk=review_id, instrument__matter=matter).select_related(
         "counsel", "instrument").first()
     if found is None:
         raise Http404
-    _viewed(request, matter)
+    reading.looked(request.user, matter, "review", review=found.pk)
     return render(request, "matters/review.html", {"matter": matter, "review": found,
                                                    "answers": found.answers.all()})
 
@@ -102,25 +101,28 @@ def _timeline(matter: Matter) -> list[dict]:
 
 
 def _step_page(request, matter: Matter, move, form, *, status: int = 200):
+    reading.looked(request.user, matter, "step", move=move.name)
     return render(request, "matters/act.html", {"matter": matter, "move": move, "form": form}, status=status)
 
 
-def _viewed(request, matter: Matter) -> None:
-    """Every look at a matter is on the audit trail."""
-    with transaction.atomic():
-        record("matter.viewed", actor=request.user, obj=matter)
+def _matter_page(request, matter: Matter, *, status: int = 200, problem: str = ""):
+    reading.looked(request.user, matter, "page")
+    return _page(request, matter, status=status, problem=problem)
+
+
+def _refused(request, matter: Matter, problem: str, *, status: int):
+    """A step the person may not take: why, and the way back — nothing of what the matter holds."""
+    return render(request, "matters/refused.html", {"matter": matter, "problem": problem}, status=status)
 
 
 def detail(request, reference: str):
-    matter = get_visible_or_404(Matter, request.user, reference=reference,
-                                related=("officer", "counsel", "custodian"))
-    _viewed(request, matter)
+    matter = reading.open_matter(request.user, reference, look="page", related=("officer", "counsel", "custodian"))
     return _page(request, matter)
 
 
 def act(request, reference: str, action: str):
     """One step, on a page of its own: the form (GET), then the move (POST)."""
-    matter = get_visible_or_404(Matter, request.user, reference=reference)
+    matter = reading.open_matter(request.user, reference, look=None)
     if action not in MOVES:
         raise Http404
     try:
@@ -128,7 +130,7 @@ def act(request, reference: str, action: str):
     except ProcedureError as exc:
         if request.method == "POST":
             record_refusal(matter, action, request.user, str(exc))
-        return _page(request, matter, status=409 if request.method == "POST" else 403, problem=str(exc))
+        return _refused(request, matter, str(exc), status=409 if request.method == "POST" else 403)
     if request.method != "POST":
         return _step_page(request, matter, move, ACTION_FORMS[action](matter=matter))
     form = ACTION_FORMS[action](request.POST, request.FILES, matter=matter)
@@ -137,7 +139,7 @@ def act(request, reference: str, action: str):
             perform(matter, action, by=request.user, version=form.cleaned_data["version"], **form.to_kwargs())
         except StaleMatter as exc:
             matter.refresh_from_db()
-            return _page(request, matter, status=409, problem=str(exc))
+            return _matter_page(request, matter, status=409, problem=str(exc))
         except (ProcedureError, UploadRefused) as exc:
             form.add_error(None, str(exc))
         else:
@@ -147,8 +149,9 @@ def act(request, reference: str, action: str):
 
 
 def document(request, reference: str, file_id: int):
-    """An instrument or desk document, as a download under a name we make, and audited."""
-    matter = get_visible_or_404(Matter, request.user, reference=reference)
+    """An instrument or desk document, as a download under a name we make, and audited: for the people on the
+    matter only."""
+    matter = reading.open_for_files(request.user, reference)
     linked = {matter.desk_document_id} | set(Instrument.objects.filter(matter=matter).values_list("file_id",
                                                                                                  flat=True))
     if file_id not in linked:
@@ -161,7 +164,7 @@ def document(request, reference: str, file_id: int):
 
 
 def letter(request, reference: str, kind: str):
-    matter = get_visible_or_404(Matter, request.user, reference=reference)
+    matter = reading.open_matter(request.user, reference, look=None)  # the letter's own entry is its look
     if kind not in letters.available(matter):
         raise Http404
     data = letters.render(matter, kind)

@@ -1,6 +1,6 @@
 """A production's page (scope and manifest side by side, for counsel's review) and its downloads.
 
-Only people who may open the matter reach these (404 for everyone else);
+Only the people on the matter reach these (404 for everyone else, see matters/reading.py);
 every look and every download is on the audit trail, and every file is
 checked against its recorded SHA-256 before it is served.
 """
@@ -11,18 +11,17 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 
-from closedstacks.access.objects import get_visible_or_404
 from closedstacks.audit.trail import record
 from closedstacks.documents.responses import download
 from closedstacks.library.choices import RecordKind
-from closedstacks.matters.models import Matter
+from closedstacks.matters import reading
 from closedstacks.matters.procedure import available
 from closedstacks.records import production as productions
 from closedstacks.records.models import Production, Release
 
 
 def _production(request, reference: str, number: int) -> Production:
-    matter = get_visible_or_404(Matter, request.user, reference=reference)
+    matter = reading.open_for_files(request.user, reference)
     found = (Production.objects.filter(matter=matter, number=number)
              .select_related("matter", "scope__instrument", "requested_by", "reviewed_by", "supersedes").first())
     if found is None:
