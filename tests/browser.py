@@ -256,7 +256,7 @@ def log_at_desk(desk: Person, tmp_path: Path, **inquiry) -> str:
     """Log an inquiry at the desk; the receipt's reference."""
     fill_inquiry(desk, tmp_path, **inquiry)
     desk.submit()
-    reference = re.search(r"\d{4}-\d{4}", desk.heading()).group(0)
+    reference = re.search(r"\d{4}-[0-9A-Z]{6}", desk.heading()).group(0)
     assert "Only the library director or the library's legal counsel may respond" in desk.page.content()
     return reference
 

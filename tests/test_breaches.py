@@ -159,17 +159,31 @@ def test_a_person_affected_is_found_through_the_library_system(breach, client_fo
         card, first, surname, email = db.execute(
             "SELECT cardnumber, firstname, surname, email FROM borrowers WHERE cardnumber IS NOT NULL "
             "ORDER BY borrowernumber LIMIT 1").fetchone()
+    from closedstacks.incidents.models import BreachLookup
+
     officer = client_for("officer")
     url = f"/reports/{breach.pk}/breach/find/"
-    response = officer.post(url, {"lookup": "card", "value": card, "record_kinds": ["holds"]})
-    assert response.status_code == 400 and "No library system is connected" in text(response)
+    why = "Their hold slip was in the misdirected mailing."
     Connection.objects.create(name="koha", connector="koha", driver="sqlite", database=str(path))
-    response = officer.post(url, {"lookup": "card", "value": "no-such-card"})
+    # No reason, no look-up: nothing is read from the library system and nothing is added.
+    response = officer.post(url, {"lookup": "card", "value": card, "record_kinds": ["holds"]})
+    assert response.status_code == 400 and "Why this person is thought affected" in text(response)
+    assert not BreachLookup.objects.exists() and not AffectedUser.objects.filter(identifier=card).exists()
+    response = officer.post(url, {"lookup": "card", "value": "no-such-card", "reason": why})
     assert response.status_code == 400 and "Nobody in the library system matches" in text(response)
-    assert officer.post(url, {"lookup": "card", "value": card, "record_kinds": ["holds"]}).status_code == 302
+    assert officer.post(url, {"lookup": "card", "value": card, "record_kinds": ["holds"], "reason": why}
+                        ).status_code == 302
     found = AffectedUser.objects.get(identifier=card)
     assert found.name == f"{first} {surname}" and found.email == (email or "") and found.record_kinds == ["holds"]
     page = text(officer.get(f"/reports/{breach.pk}/breach/"))
     assert f"{first} {surname}" in page
     assert not any(card in e.details or surname in e.details for e in AuditEntry.objects.all())
-    assert client_for("director").post(url, {"lookup": "card", "value": card}).status_code == 403
+    assert client_for("director").post(url, {"lookup": "card", "value": card, "reason": why}).status_code == 403
+    # Both look-ups — the one that found nobody too — are kept with the breach, with the reason, and listed for
+    # the auditor without whom they found.
+    assert [(x.found, x.reason, x.by.username) for x in BreachLookup.objects.order_by("pk")] == [
+        (False, why, "officer"), (True, why, "officer")]
+    assert AuditEntry.objects.filter(action="breach.person_looked_up").count() == 2
+    listing = text(client_for("auditor").get("/reports/lookups/"))
+    assert listing.count(why) == 2 and surname not in listing and card not in listing
+    assert client_for("officer").get("/reports/lookups/").status_code == 403

@@ -54,9 +54,9 @@ def signed_in(browser, site: str, username: str):
 
 
 def shape(path: str) -> str:
-    """A page's kind: its path with the numbers and matter references left out (``/matters/2026-0004/`` and
+    """A page's kind: its path with the numbers and matter references left out (``/matters/2026-K7Q4XM/`` and
     ``/matters/2026-0007/`` are one kind of page)."""
-    return re.sub(r"\d+", "N", path)
+    return re.sub(r"\d+", "N", re.sub(r"\b\d{4}-[0-9A-Z]{4,6}\b", "REF", path))
 
 
 def pages_of(page, site: str, visit) -> list[str]:

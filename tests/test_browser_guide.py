@@ -100,7 +100,7 @@ def test_desk_staff(sign_in, tmp_path):
                  asked="Who checked out books on lock-picking from this branch in May? Showed a subpoena.")
     desk.shot("desk-log-inquiry", full_page=True)
     desk.submit()
-    reference = re.search(r"\d{4}-\d{4}", desk.heading()).group(0)
+    reference = re.search(r"\d{4}-[0-9A-Z]{6}", desk.heading()).group(0)
     receipt = desk.text()
     assert desk.heading() == f"Inquiry {reference} is logged" and "The responsible officer has been told" in receipt
     assert "What to say now" in receipt and "Oscar Officer" in receipt

@@ -102,6 +102,9 @@ class FindAffectedForm(forms.Form):
     lookup = forms.ChoiceField(label=_("Find by"), widget=forms.RadioSelect, initial="card", choices=[
         ("card", _("Card number")), ("username", _("Username")), ("id", _("The library system's id"))])
     value = forms.CharField(label=_("Card number, username or id"), max_length=100)
+    reason = forms.CharField(label=_("Why this person is thought affected"), max_length=500,
+                             help_text=_("Kept with the breach and listed for the auditor: say what links them to "
+                                         "the breach, without naming them."), widget=forms.Textarea(attrs={"rows": 2}))
     record_kinds = forms.MultipleChoiceField(label=_("Their records affected (empty: all the breach's kinds)"),
                                              choices=BREACH_KINDS, widget=forms.CheckboxSelectMultiple,
                                              required=False)

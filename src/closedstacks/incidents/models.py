@@ -213,3 +213,27 @@ class AffectedUser(models.Model):
 
     def kind_labels(self) -> list[str]:
         return _labels(self.record_kinds)
+
+
+class BreachLookup(models.Model):
+    """One look-up of a person in the library system from a breach: who asked, when, how and why, and whether
+    anyone was found — never whom. The only way the officer reads a person's record outside a matter; the
+    auditor lists them all (reports/lookups/)."""
+
+    audit_type = "breach_lookup"
+
+    breach = models.ForeignKey(Breach, on_delete=models.PROTECT, related_name="lookups")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    lookup = models.CharField(_("found by"), max_length=20)
+    reason = models.TextField(_("why this person is thought affected"))
+    found = models.BooleanField(default=False)
+    person = models.ForeignKey(AffectedUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    @property
+    def audit_matter_id(self) -> int | None:
+        """The matter the report is linked to, if any (for the audit trail)."""
+        return self.breach.incident.matter_id

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from closedstacks.access import sealed
 from closedstacks.access.roles import Role
 from closedstacks.accounts.models import User
 from closedstacks.audit import changes
@@ -24,6 +25,7 @@ from closedstacks.incidents.models import (
     TRIAGE_WITHIN,
     AffectedUser,
     Breach,
+    BreachLookup,
     Disclosed,
     Incident,
     IncidentEvent,
@@ -249,24 +251,44 @@ def add_affected(breach, *, by, name: str, identifier: str = "", address: str = 
     return person
 
 
-def find_affected(breach, *, by, lookup: str, value: str, record_kinds=()) -> AffectedUser:
+def find_affected(breach, *, by, lookup: str, value: str, reason: str, record_kinds=()) -> AffectedUser:
     """Add a person affected as the library system knows them: name, card, address and e-mail from their record.
 
-    ``lookup`` is how ``value`` names them (card, username or the system's own id). Exactly one person must
-    match; the library system is read with the read-only credentials, and only their patron record.
+    Only from a breach, and only with a reason: each look-up — whether it finds someone or not — is kept with
+    the breach (:class:`BreachLookup`: who, when, how, why; never whom) and on the audit trail, and the auditor
+    lists them all. ``lookup`` is how ``value`` names them (card, username or the system's own id). Exactly one
+    person must match; the library system is read with the read-only credentials, and only their patron record.
     """
-    from closedstacks.ils.connectors.base import ConnectorError, Scope
-    from closedstacks.ils.lookup import current_connection
-
     require(lookup in ("card", "username", "id") and bool(value.strip()),
             _("Give a card number, a username or the library system's id."))
     require("incident:manage" in by.scopes, _("Only the responsible officer works on breaches."))
+    require(bool(reason.strip()), _("Say why this person is thought affected: the reason is kept with the breach."))
+    breach = breach if isinstance(breach, Breach) else Breach.objects.get(pk=breach)
+    try:
+        row = _patron_record(lookup, value.strip())
+    except ReportError:
+        _looked_up(breach, by=by, lookup=lookup, reason=reason, person=None)
+        raise
+    name = " ".join(part for part in (row.get("first_name"), row.get("surname")) if part)
+    with transaction.atomic():
+        person = add_affected(breach, by=by, name=name or str(row.get("card") or ""),
+                              identifier=str(row.get("card") or ""), address=str(row.get("address") or ""),
+                              email=str(row.get("email") or ""), record_kinds=record_kinds)
+        _looked_up(breach, by=by, lookup=lookup, reason=reason, person=person)
+    return person
+
+
+def _patron_record(lookup: str, value: str) -> dict:
+    """The one patron record the library system has for ``value``; ReportError when there is none or several."""
+    from closedstacks.ils.connectors.base import ConnectorError, Scope
+    from closedstacks.ils.lookup import current_connection
+
     connection = current_connection()
     require(connection is not None, _("No library system is connected: enter the person by hand."))
     try:
         connector = connection.open()
         with connector.keep_open():
-            ids = connector.resolve(lookup, value.strip())
+            ids = connector.resolve(lookup, value)
             require(len(ids) < 2, _("Several people match: use their card number."))
             require(len(ids) == 1, _("Nobody in the library system matches that."))
             row = next(iter(connector.extract(Scope(users=(ids[0],), kinds=("patron_record",)), "patron_record")),
@@ -274,10 +296,22 @@ def find_affected(breach, *, by, lookup: str, value: str, record_kinds=()) -> Af
     except ConnectorError as exc:
         raise ReportError(str(exc)) from None
     require(row is not None, _("Nobody in the library system matches that."))
-    name = " ".join(part for part in (row.get("first_name"), row.get("surname")) if part)
-    return add_affected(breach, by=by, name=name or str(row.get("card") or ""), identifier=str(row.get("card") or ""),
-                        address=str(row.get("address") or ""), email=str(row.get("email") or ""),
-                        record_kinds=record_kinds)
+    return row
+
+
+def _looked_up(breach: Breach, *, by, lookup: str, reason: str, person) -> BreachLookup:
+    with transaction.atomic():
+        made = BreachLookup.objects.create(breach=breach, by=by, lookup=lookup, reason=reason.strip()[:500],
+                                           found=person is not None, person=person)
+        record("breach.person_looked_up", actor=by, obj=made, details={
+            "breach": breach.pk, "lookup": lookup, "found": person is not None})
+    return made
+
+
+def lookups_for(user):
+    """Every look-up of a person from a breach, newest first, for the auditor (none about a sealed matter)."""
+    return (BreachLookup.objects.exclude(breach__incident__matter__in=sealed.hidden_from(user))
+            .select_related("by", "breach__incident"))
 
 
 def remove_affected(person: AffectedUser, *, by) -> None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("reports/<int:pk>/", scope("incident:report", views.detail), name="detail"),
     path("reports/", scope("incident:read", views.desk), name="desk"),
     path("reports/export.csv", scope("incident:read", views.export), name="export"),
+    path("reports/lookups/", scope("audit:read", views.lookups), name="lookups"),
     path("reports/<int:pk>/act/<slug:action>/", scope("incident:manage", views.act), name="act"),
     path("reports/<int:pk>/breach/", scope("breach:identities", views.breach), name="breach"),
     path("reports/<int:pk>/breach/<slug:action>/", scope("incident:manage", views.breach_act), name="breach-act"),

@@ -233,6 +233,12 @@ def breach_act(request, pk: int, action: str):
     return _breach_page(request, found, bound={action: form}, status=400)
 
 
+def lookups(request):
+    """For the auditor: every look-up of a person in the library system from a breach — who, when, how, why,
+    and whether someone was found; never whom."""
+    return render(request, "incidents/lookups.html", {"lookups": services.lookups_for(request.user)[:500]})
+
+
 def notice_letters(request, pk: int, person: int | None = None):
     """The notice letters to the affected people (one, or all), as one PDF."""
     found = _breach_or_404(request, pk)

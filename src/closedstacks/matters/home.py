@@ -8,7 +8,7 @@ from closedstacks.web.home import Panel, panel
 
 @panel("inquiry:create")
 def desk_panel(user):
-    mine = Matter.objects.filter(logged_by=user).order_by("-logged_at").values("reference", "logged_at")[:5]
+    mine = Matter.objects.logged_by(user).order_by("-logged_at").values("reference", "logged_at")[:5]
     return Panel(_("At the desk"), "matters/_home_desk.html", {"recent": list(mine)})
 
 

@@ -71,6 +71,10 @@ class MatterQuerySet(models.QuerySet):
     def open(self) -> MatterQuerySet:
         return self.exclude(state__in=CLOSED_STATES)
 
+    def logged_by(self, user) -> MatterQuerySet:
+        """The inquiries ``user`` logged at the desk, except those sealed from them since."""
+        return self.filter(logged_by=user).exclude(pk__in=self.sealed_from(user).values("pk"))
+
     def sealed_from(self, user) -> MatterQuerySet:
         """Matters under a nondisclosure order in force on which ``user`` is not named: for them, these
         matters and everything derived from them do not exist."""
