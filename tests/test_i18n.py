@@ -259,7 +259,7 @@ def test_nothing_on_the_staff_pages_is_left_in_english(desk):
                               *PolicyVersion.objects.values_list("title", flat=True),
                               *Notice.objects.values_list("subject", flat=True)}
     data = {"Closed Stacks", "English", "Español", "Ana", "ana", "ana@example.org", "A caller", "Loans?",
-            "Shouting.", *same_in_both, *written_by_the_library}
+            "Shouting.", Matter.objects.get().reference, *same_in_both, *written_by_the_library}
     pages = [(desk, url) for url in ("/", "/inquiries/new/", f"/inquiries/{Matter.objects.get().reference}/receipt/",
                                      "/desk-cards/", "/reports/new/", "/reports/mine/",
                                      f"/reports/{Incident.objects.get().pk}/", "/training/", "/notices/",
