@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from closedstacks.access.roles import Role
 from closedstacks.accounts import services
 from closedstacks.bench.databases import scratch_database
+from tests.environment import HIGH_RATES
 
 ROLES = [role.value for role in Role]
 
@@ -141,6 +142,7 @@ def cli_env(database_url: str, data_dir: Path, **extra) -> dict:
         # The same audit key as this test process, so both can sign and verify.
         "CLOSEDSTACKS_AUDIT_SIGNING_KEY_FILE": str(Path(django_settings.DATA_DIR) / "audit_signing_key"),
         "CLOSEDSTACKS_ENCRYPTION_KEY_FILE": str(Path(django_settings.DATA_DIR) / "encryption_key"),
+        **HIGH_RATES,
     })
     env.update({k: str(v) for k, v in extra.items()})
     return env
@@ -152,14 +154,30 @@ def closedstacks(*args: str, env: dict, input: str | None = None, timeout: float
                           capture_output=True, text=True, input=input, timeout=timeout, check=False)
 
 
+DJANGO_PRELUDE = ("import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+                  "'closedstacks.conf.settings'); django.setup()\n")
+
+
 def python_in(code: str, *, env: dict, timeout: float = 120):
     """Run Python with Django set up against ``env``'s database."""
-    prelude = ("import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
-               "'closedstacks.conf.settings'); django.setup()\n")
-    done = subprocess.run([sys.executable, "-c", prelude + code], env=env, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", DJANGO_PRELUDE + code], env=env, capture_output=True, text=True,
                           timeout=timeout, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+def race(code: str, runs: list[list[str]], *, env: dict, timeout: float = 120) -> list[str]:
+    """Start one process per ``runs`` entry (its arguments) running ``code`` with Django set up, release them
+    together (:func:`go_together`), and return what each printed, once each has succeeded."""
+    racers = [subprocess.Popen([sys.executable, "-c", DJANGO_PRELUDE + code, *args], env=env, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for args in runs]
+    go_together(racers, timeout=timeout)
+    outcomes = []
+    for racer in racers:
+        out, err = racer.communicate(timeout=timeout)
+        assert racer.returncode == 0, err
+        outcomes.append(out.strip())
+    return outcomes
 
 
 def go_together(processes, *, timeout: float = 120) -> None:

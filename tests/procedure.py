@@ -12,7 +12,11 @@ from closedstacks.matters.procedure import perform
 from closedstacks.matters.steps.intake import log_inquiry
 from closedstacks.matters.steps.review import checklist_for
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+# A whole one-page PDF (uploads are parsed strictly: a catalogue without pages or cross-references is refused).
+PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+       b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\nxref\n0 4\n0000000000 65535 f \n"
+       b"0000000009 00000 n \n0000000052 00000 n \n0000000101 00000 n \ntrailer<</Size 4/Root 1 0 R>>\n"
+       b"startxref\n164\n%%EOF\n")
 
 
 def pdf_upload(name: str = "subpoena.pdf") -> SimpleUploadedFile:

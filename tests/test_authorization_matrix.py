@@ -35,12 +35,13 @@ def sample_kwargs(accounts):
     from closedstacks.library.models import ChecklistItem
     from closedstacks.matters.steps.intake import log_inquiry
     from closedstacks.training.models import Module
+    from tests.procedure import PDF
 
     target = accounts["staff"].pk
     # A matter every matter role can open: logged by staff, with counsel and a custodian assigned.
     matter = log_inquiry(by=accounts["staff"], requester_name="A visitor", channel="in_person",
                          request_text="Who borrowed this book?", document=SimpleUploadedFile(
-                             "note.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"))
+                             "note.pdf", PDF))
     matter.counsel, matter.custodian = accounts["counsel"], accounts["custodian"]
     matter.save()
     from closedstacks.matters.models import Instrument, Review
@@ -154,8 +155,8 @@ STEP_GATED = {"matters:act", "api:move", "matters:counts"}
 # A production exists only on some matters; it and the matter's documents go to the people on the matter (its
 # officer, counsel, custodian, and anyone named or who acted on it): they get it or a 404, nobody else gets in.
 # A privacy audit's PDF exists once an audit has been run.
-OBJECT_GATED = {"incidents:detail", "matters:document", "matters:production", "matters:production-file", "matters:production-package",
-                "matters:production-record", "retention:privacy-audit-pdf"}
+OBJECT_GATED = {"incidents:detail", "matters:document", "matters:production", "matters:production-file",
+                "matters:production-package", "matters:production-record", "retention:privacy-audit-pdf"}
 
 
 def outcome(response) -> str:

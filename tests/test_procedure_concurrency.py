@@ -6,10 +6,7 @@ row lock and the version check let exactly one through.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
-from tests.conftest import cli_env, closedstacks, go_together, python_in
+from tests.conftest import cli_env, closedstacks, python_in, race
 
 SETUP = """
 from tests.conftest import make_account
@@ -38,23 +35,12 @@ except StaleMatter as exc:
     print('lost:', exc)
 """
 
-PRELUDE = ("import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'closedstacks.conf.settings'); "
-           "django.setup()\n")
-
 
 def test_two_people_at_once_cannot_both_win(scratch_url, tmp_path):
     env = cli_env(scratch_url, tmp_path)
     assert closedstacks("migrate", env=env).returncode == 0
     pk, version = python_in(SETUP, env=env).split()
-    racers = [subprocess.Popen([sys.executable, "-c", PRELUDE + RACE, pk, version, who], env=env,
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-              for who in ("director", "officer")]
-    go_together(racers)
-    outcomes = []
-    for racer in racers:
-        out, err = racer.communicate(timeout=120)
-        assert racer.returncode == 0, err
-        outcomes.append(out.strip())
+    outcomes = race(RACE, [[pk, version, who] for who in ("director", "officer")], env=env)
     assert sorted(o.split(":")[0] for o in outcomes) == ["lost", "won"]
     assert any("someone else changed this matter" in o for o in outcomes)
     state = python_in(f"from closedstacks.matters.models import Matter\nm = Matter.objects.get(pk={pk})\n"

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import cli_env, closedstacks, python_in
+from tests.environment import HIGH_RATES
 
 pytestmark = pytest.mark.slow  # servers started as an operator starts them
 
@@ -56,6 +57,7 @@ def stop(process: subprocess.Popen) -> None:
 def demo_env(tmp_path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLOSEDSTACKS_")}
     env["CLOSEDSTACKS_DATA_DIR"] = str(tmp_path / "var")
+    env.update(HIGH_RATES)
     return env
 
 

@@ -42,12 +42,13 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
         "policy:manage", "deadline:read", "incident:read", "incident:manage", "breach:identities",
         "training:manage", "training:compliance", "contacts:manage", "hold:read", "matter:release", "matter:close",
         "retention:read", "retention:manage", "transparency:read", "transparency:manage", "dashboard:read",
+        "account:approve",
     },
     Role.DIRECTOR: EVERYONE | DESK | {
         "matter:read", "matter:instrument", "matter:assign", "matter:scope", "matter:decide", "matter:withdraw",
         "matter:warrant", "deadline:read", "incident:read", "breach:identities", "training:compliance",
         "hold:read", "matter:release", "matter:close", "retention:read", "transparency:read",
-        "dashboard:read",
+        "dashboard:read", "account:approve",
     },
     Role.COUNSEL: EVERYONE | DESK | {"matter:read", "matter:review", "matter:scope", "checklist:manage",
                                      "deadline:read", "hold:read"},
@@ -56,7 +57,10 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
                                        "retention:read"},
     Role.AUDITOR: EVERYONE | {"audit:read", "audit:verify", "retention:read", "transparency:read"},
     # An administrator manages accounts and the system, and reads no matter and no report but their own.
-    Role.ADMIN: EVERYONE | {"account:manage", "library:manage", "contacts:manage", "connector:manage"},
+    # A change that could hand someone a privileged account waits for a second person holding
+    # "account:approve" (another administrator, the director or the officer; closedstacks.accounts.approvals).
+    Role.ADMIN: EVERYONE | {"account:manage", "account:approve", "library:manage", "contacts:manage",
+                            "connector:manage"},
 }
 
 # Roles whose members act on matters; the library may require their training to be current first.

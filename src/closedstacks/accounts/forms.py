@@ -39,8 +39,10 @@ class AccountForm(forms.Form):
                                widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
     full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False,
-                             help_text=_("Where notices for this person are sent."))
-    roles = RolesField(help_text=_("Every role except Staff requires a second factor at sign-in."))
+                             help_text=_("Where notices for this person, and their one-time link to set a password, "
+                                         "are sent. Required for every role except Staff."))
+    roles = RolesField(help_text=_("Every role except Staff requires a second factor at sign-in, and a second "
+                                   "person's approval before the account is made."))
     branch = forms.ModelChoiceField(label=_("Branch"), queryset=None, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -59,3 +61,16 @@ class BranchForm(forms.Form):
 
 class RolesForm(forms.Form):
     roles = RolesField()
+
+
+class DecisionForm(forms.Form):
+    APPROVE, REFUSE = "approve", "refuse"
+
+    change = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[(APPROVE, _("Approve")), (REFUSE, _("Refuse"))])
+
+
+class LinkPasswordForm(forms.Form):
+    password = forms.CharField(label=_("Your password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password",
+                                                                 "autofocus": True}))

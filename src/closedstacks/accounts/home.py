@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from closedstacks.access.roles import MFA_EXEMPT_ROLES, Role
-from closedstacks.accounts import services
+from closedstacks.accounts import approvals, services
 from closedstacks.accounts.models import User
 from closedstacks.web.home import Panel, panel
 
@@ -22,3 +22,12 @@ def accounts_panel(user):
         "active": User.objects.filter(is_active=True).count(),
         "disabled": User.objects.filter(is_active=False).count(),
     })
+
+
+@panel("account:approve")
+def changes_panel(user):
+    """Account changes this person could approve now (shown only when there are some)."""
+    waiting = approvals.waiting_for(user)
+    if not waiting:
+        return None
+    return Panel(_("Account changes"), "accounts/_changes_panel.html", {"waiting": waiting})

@@ -19,6 +19,7 @@ from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from closedstacks.accounts import links
 from closedstacks.audit.trail import record
 
 RECOVERY_CODES = 10
@@ -72,20 +73,29 @@ def _wait(devices) -> int:
     return max(1, min(waits)) if waits else 0
 
 
-def confirm_enrolment(request, device: TOTPDevice, token: str) -> Outcome:
-    """Confirm ``device`` with a code from the app; on success, with fresh recovery codes."""
+def confirm_enrolment(request, device: TOTPDevice, token: str, *, link=None) -> Outcome:
+    """Confirm ``device`` with a code from the app; on success, with fresh recovery codes.
+
+    After a privileged account's second factor was reset, only the owner who opened the one-time link e-mailed
+    to them (``link``, proven in this session: links.enrolment_link) may enrol; the link is then used up."""
     user = request.user
+    if user.second_factor_by_link and link is None:
+        return Outcome(False)
     wait = _wait([device])
     if wait:
         return Outcome(False, wait_seconds=wait)
     with transaction.atomic():
         if not device.verify_token(_clean(token)):
             return Outcome(False)
+        if link is not None and not links.spend_for_enrolment(link):
+            return Outcome(False)
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
         codes = _new_recovery_codes(user)
-        record("account.mfa_enrolled", actor=user, obj=user, details={"recovery_codes": len(codes)})
+        record("account.mfa_enrolled", actor=user, obj=user,
+               details={"recovery_codes": len(codes), **({"by_link": True} if link is not None else {})})
+    user.second_factor_by_link = False
     django_otp.login(request, device)
     return Outcome(True, recovery_codes=tuple(codes))
 

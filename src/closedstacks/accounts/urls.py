@@ -3,7 +3,7 @@
 from django.urls import path
 
 from closedstacks.access.scopes import PUBLIC, SIGN_IN_STEP, SIGNED_IN, scope
-from closedstacks.accounts.views import admin, own, signin
+from closedstacks.accounts.views import admin, changes, link, own, signin
 
 app_name = "accounts"
 
@@ -16,6 +16,12 @@ urlpatterns = [
     path("account/", scope(SIGNED_IN, own.me), name="me"),
     path("account/password/", scope(SIGNED_IN, own.change_password), name="password"),
     path("account/recovery-codes/", scope(SIGNED_IN, own.new_recovery_codes), name="recovery-codes"),
+    # The one-time link from an e-mail (?t=token: the access log leaves query strings out), swapped at once for
+    # the session.
+    path("account/link/", scope(PUBLIC, link.use_link), name="link"),
+    # Changes that wait for a second person: an administrator, the director or the officer decides them.
+    path("accounts/changes/", scope("account:approve", changes.change_list), name="changes"),
+    path("accounts/changes/decide/", scope("account:approve", changes.change_decide), name="change-decide"),
     path("accounts/", scope("account:manage", admin.account_list), name="list"),
     path("accounts/new/", scope("account:manage", admin.account_new), name="new"),
     path("accounts/<int:pk>/", scope("account:manage", admin.account_detail), name="detail"),

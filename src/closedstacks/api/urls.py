@@ -2,9 +2,11 @@
 
 from django.urls import path
 from ninja import NinjaAPI
+from ninja.errors import Throttled
 
 from closedstacks.access.api import DENY
 from closedstacks.access.scopes import API, SIGNED_IN, scope
+from closedstacks.access.throttle import api_refusal, api_throttles
 from closedstacks.accounts.api import router as accounts_router
 from closedstacks.accounts.api import self_router
 from closedstacks.audit.api import router as audit_router
@@ -19,6 +21,8 @@ api = NinjaAPI(
     auth=DENY,
     urls_namespace="api",
     docs_url="/docs",
+    # Changes (POST, PUT, PATCH, DELETE) per account and per client address; reads are not counted.
+    throttle=api_throttles(),
 )
 api.add_router("/", self_router)
 api.add_router("/accounts", accounts_router)
@@ -26,6 +30,12 @@ api.add_router("/audit", audit_router)
 api.add_router("/", matters_router)
 api.add_router("/", incidents_router)
 api.add_router("/", productions_router)
+
+
+@api.exception_handler(Throttled)
+def too_many(request, exc: Throttled):
+    """429 with a message saying when to try again; ninja adds Retry-After."""
+    return api.create_response(request, api_refusal(exc.wait), status=429)
 
 # The OpenAPI document and its viewer need a signed-in person; every other
 # route is an operation that checks its own scope (see closedstacks.access.api).

@@ -9,6 +9,7 @@ by ``<NAME>_FILE`` (Docker and systemd credentials), and are never echoed.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -75,6 +76,21 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = env_str(name, default).lower()
     if value not in choices:
         raise ConfigError(PREFIX + name, f"must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+_RATE = re.compile(r"[1-9][0-9]*/([1-9][0-9]*)?(s|sec|m|min|h|hour|d|day)")
+
+
+def env_rate(name: str, default: str) -> str | None:
+    """A rate limit as django-ninja's throttles read it: ``20/min`` (requests per s, min, hour or day, or per
+    so many: ``100/5min``), or None for ``off``."""
+    value = (env_str(name, default) or default).lower()
+    if value == "off":
+        return None
+    if not _RATE.fullmatch(value):
+        raise ConfigError(PREFIX + name, f"expected a rate such as 20/min (per s, min, hour or day), or off; "
+                                         f"got {value!r}")
     return value
 
 

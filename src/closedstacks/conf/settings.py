@@ -23,6 +23,7 @@ from closedstacks.conf.env import (
     env_choice,
     env_int,
     env_list,
+    env_rate,
     env_secret,
     env_str,
     generated_secret,
@@ -233,6 +234,15 @@ AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "token"]
 # Sessions end after SESSION_IDLE_MINUTES without a request.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 15, minimum=1, maximum=24 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+
+# A change that could hand someone a privileged account (closedstacks.accounts.approvals) waits this long for a
+# second person, then expires; the one-time link that then reaches the account's owner by e-mail lasts
+# ACCOUNT_LINK_HOURS.
+ACCOUNT_APPROVAL_HOURS = env_int("ACCOUNT_APPROVAL_HOURS", 24, minimum=1, maximum=14 * 24)
+ACCOUNT_LINK_HOURS = env_int("ACCOUNT_LINK_HOURS", 24, minimum=1, maximum=7 * 24)
+# The notices app sits above accounts in the layers (pyproject.toml): accounts reaches its notify() through this
+# setting, the way Django reaches a backend, rather than by importing upwards.
+ACCOUNT_NOTIFY = "closedstacks.notices.services.notify"
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -247,7 +257,8 @@ CSRF_FAILURE_VIEW = "closedstacks.web.views.csrf_failure"
 HTTPS = env_bool("HTTPS", not (DEMO or DEBUG))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-if env_bool("BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 SESSION_COOKIE_SECURE = HTTPS
@@ -278,6 +289,25 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+# --- rate limits -----------------------------------------------------------------
+
+# Sign-in attempts per client address, and the API's changes (POST, PUT, PATCH, DELETE) per account and per
+# client address (a branch often shares one address), counted by closedstacks.access.throttle with django-ninja's
+# throttles. "off" turns one off. Beyond the limit: 429, and Retry-After says when to try again.
+SIGN_IN_RATE = env_rate("SIGN_IN_RATE", "20/min")
+API_WRITE_RATE = env_rate("API_WRITE_RATE", "60/min")
+API_WRITE_RATE_PER_ADDRESS = env_rate("API_WRITE_RATE_PER_ADDRESS", "300/min")
+# The client's address: REMOTE_ADDR, or behind PROXY_COUNT proxies (each adding to X-Forwarded-For) the address
+# the one clients connect to saw: django-ninja's rule. Never the whole header, which the client could write.
+NINJA_NUM_PROXIES = env_int("PROXY_COUNT", 1, minimum=1, maximum=10) if BEHIND_PROXY else 0
+# The counts are kept in a database table (made by the access app's migration), so that every web worker and
+# thread counts the same requests; the default cache stays in memory, per process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "closedstacks_throttle",
+                 "OPTIONS": {"MAX_ENTRIES": 20_000}},
+}
 
 # --- e-mail ------------------------------------------------------------------------
 

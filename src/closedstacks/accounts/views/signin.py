@@ -12,7 +12,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from closedstacks.access import signin
-from closedstacks.accounts import mfa
+from closedstacks.access.throttle import limit_sign_in
+from closedstacks.accounts import links, mfa
 from closedstacks.accounts.forms import CodeForm, SignInForm
 from closedstacks.accounts.views.own import password_page
 
@@ -23,7 +24,7 @@ class SignInView(LoginView):
     redirect_authenticated_user = True  # the demo's accounts are shown by closedstacks.demo.context
 
 
-sign_in = SignInView.as_view()
+sign_in = limit_sign_in(SignInView.as_view())  # attempts per client address: SIGN_IN_RATE
 
 
 @require_POST
@@ -69,11 +70,15 @@ def enrol(request):
     voluntary = step is None and not signin.has_second_factor(request.user)
     if step != signin.ENROL and not voluntary:
         return redirect(step or "web:home")
+    link = links.enrolment_link(request) if request.user.second_factor_by_link else None
+    if request.user.second_factor_by_link and link is None:
+        return render(request, "accounts/mfa_by_link.html")  # after a reset, only the link's owner enrols
     device = mfa.pending_authenticator(request.user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        outcome = mfa.confirm_enrolment(request, device, form.cleaned_data["token"])
+        outcome = mfa.confirm_enrolment(request, device, form.cleaned_data["token"], link=link)
         if outcome.accepted:
+            request.session.pop(links.SESSION_KEY, None)
             return render(request, "accounts/recovery_codes.html",
                           {"codes": outcome.recovery_codes, "first_time": True})
         form.add_error("token", _refusal(outcome, _("That code is not right. Make sure the app shows Closed "
