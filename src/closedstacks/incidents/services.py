@@ -8,6 +8,7 @@ refers to reports, breaches and affected users by id.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from django.db import transaction
 from django.utils import timezone
@@ -54,6 +55,15 @@ def _event(incident: Incident, by, action: str, text: str = "") -> None:
     IncidentEvent.objects.create(incident=incident, actor=by, action=action, text=text)
 
 
+def _new_number() -> int:
+    """A report's number: six random digits, not the next in a sequence, so that nobody can count reports, or
+    see the gap where one linked to a sealed matter sits, from the numbers they see."""
+    while True:
+        number = secrets.randbelow(900_000) + 100_000
+        if not Incident.objects.filter(pk=number).exists():
+            return number
+
+
 def _url(incident: Incident) -> str:
     return f"/reports/{incident.pk}/"
 
@@ -74,6 +84,7 @@ def report(*, by, kind: str, what: str, occurred_at=None, place: str = "", servi
             _("Say what was disclosed, as far as you know."))
     with transaction.atomic():
         incident = Incident.objects.create(
+            pk=_new_number(),
             kind=kind, what=what.strip(), occurred_at=when, place=place.strip(), service_point=service_point,
             who=who.strip(), disclosed=disclosed, disclosed_what=disclosed_what.strip(),
             witnesses=witnesses.strip(), matter=matter, reported_by=by, reported_at=now, due_at=now + TRIAGE_WITHIN)
