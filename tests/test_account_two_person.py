@@ -133,7 +133,9 @@ def test_resetting_a_privileged_password_waits_and_shows_no_password(accounts, c
     assert not AccountLink.objects.filter(user=officer).exists() and mailoutbox == []
 
     # The owner is told at once, in the app and by e-mail (the job worker sends the notice's e-mail).
-    assert Notice.objects.filter(recipient=officer, subject__startswith="Requested on your account").exists()
+    notice = Notice.objects.get(recipient=officer, subject__startswith="Requested on your account")
+    change = PendingAccountChange.objects.get(account=officer)
+    assert f"(change #{change.pk})" in notice.body  # the owner can name the change they did not expect
     run_jobs()
     told = [m for m in mailoutbox if m.to == ["officer@example.org"]]
     assert len(told) == 1 and "asked to reset the password" in told[0].body and not LINK.search(told[0].body)
