@@ -129,13 +129,6 @@ def _row(matter: Matter) -> dict:
             "kind": matter.kind, "logged_at": matter.logged_at, "nondisclosure_in_force": matter.under_nondisclosure}
 
 
-def _visible(request, reference: str) -> Matter:
-    matter = Matter.objects.visible_to(request.user).filter(reference=reference).first()
-    if matter is None:
-        raise Http404
-    return matter
-
-
 @router.get("/matters", response=list[MatterRow], auth=Scope("matter:read"))
 @paginate(LimitOffsetPagination)
 def matters(request, queue_name: str = "open"):
@@ -212,7 +205,7 @@ class _Data(dict):
              auth=Scope("matter:read"))
 def move(request, reference: str, name: str, payload: MoveIn):
     """Make one move of the procedure. The move's own rules decide who may make it, and when."""
-    matter = _visible(request, reference)
+    matter = reading.open_matter(request.user, reference, look=None)  # a move shows nothing of the matter
     if name not in MOVES:
         return Status(404, {"detail": "No such move."})
     form_class = ACTION_FORMS[name]
