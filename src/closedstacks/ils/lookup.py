@@ -32,6 +32,12 @@ def current_connection() -> Connection | None:
     return Connection.objects.filter(active=True).order_by("name").first()
 
 
+def find(connector: Connector, designated) -> list[str]:
+    """The library system's ids for one designated user (the date of birth, when the instrument gives one, tells
+    apart people of one name)."""
+    return connector.resolve(LOOKUP.get(designated.identifier_type, "id"), designated.value,
+                             date_of_birth=getattr(designated, "date_of_birth", None))
+
+
 def resolve(designated_users, connector: Connector) -> list[Resolution]:
-    return [Resolution(d.pk, str(d), connector.resolve(LOOKUP.get(d.identifier_type, "id"), d.value))
-            for d in designated_users]
+    return [Resolution(d.pk, str(d), find(connector, d)) for d in designated_users]

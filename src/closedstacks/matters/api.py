@@ -45,6 +45,7 @@ class DesignatedOut(Schema):
     id: int
     identifier_type: str
     value: str
+    date_of_birth: dt.date | None = None
 
 
 class InstrumentOut(Schema):
@@ -152,7 +153,8 @@ def matter(request, reference: str):
             "id": i.pk, "type": i.type, "issuing_authority": i.issuing_authority, "case_number": i.case_number,
             "return_at": i.return_at, "record_kinds": i.record_kinds, "date_from": i.date_from, "date_to": i.date_to,
             "nondisclosure": i.nondisclosure, "superseded": i.superseded_by_id is not None,
-            "designated": [{"id": d.pk, "identifier_type": d.identifier_type, "value": d.value}
+            "designated": [{"id": d.pk, "identifier_type": d.identifier_type, "value": d.value,
+                            "date_of_birth": d.date_of_birth}
                            for d in i.designated_users.all()]} for i in instruments],
         "moves": [{"name": m.name, "label": str(m.label)} for m in available(matter, request.user)],
         "timeline": [{"at": e.at, "action": e.action, "to_state": e.to_state, "summary": e.summary}

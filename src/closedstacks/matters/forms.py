@@ -107,6 +107,8 @@ class IncidentForm(_MatterForm):
 class DesignatedForm(forms.Form):
     identifier_type = forms.ChoiceField(label=_("Identified by"), choices=IdentifierType.choices, required=False)
     value = forms.CharField(label=_("Identifier"), max_length=200, required=False)
+    date_of_birth = forms.DateField(label=_("Date of birth (if given)"), required=False, widget=DATE,
+                                    help_text=_("Tells apart people of the same name."))
 
 
 DesignatedFormSet = formset_factory(DesignatedForm, extra=3, max_num=50)
@@ -115,7 +117,7 @@ DesignatedFormSet = formset_factory(DesignatedForm, extra=3, max_num=50)
 class WithDesignated(_MatterForm):
     """A step that records the library users a document designates (as a small formset)."""
 
-    FORMSETS = {"designated": ("list[{identifier_type, value}]", False)}
+    FORMSETS = {"designated": ("list[{identifier_type, value, date_of_birth}]", False)}
 
     def __init__(self, *args, matter, **kwargs):
         super().__init__(*args, matter=matter, **kwargs)
@@ -126,7 +128,7 @@ class WithDesignated(_MatterForm):
 
     def to_kwargs(self) -> dict:
         data = super().to_kwargs()
-        data["designated"] = [(row["identifier_type"] or IdentifierType.CARD, row["value"])
+        data["designated"] = [(row["identifier_type"] or IdentifierType.CARD, row["value"], row.get("date_of_birth"))
                               for row in self.designated.cleaned_data if row.get("value")]
         return data
 

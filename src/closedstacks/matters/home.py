@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from closedstacks.matters.deadlines import open_deadlines
 from closedstacks.matters.models import Matter
 from closedstacks.matters.queues import count
+from closedstacks.records.holds import needing_attention
+from closedstacks.records.models import LegalHold
 from closedstacks.web.home import Panel, panel
 
 
@@ -25,3 +27,13 @@ def matters_panel(user):
         "soon": deadlines.filter(due_on__gte=timezone.localdate())[:cap].count(),
         "cap": cap,
     })
+
+
+@panel("hold:read")
+def holds_panel(user):
+    """Legal holds that may protect nobody, on the matters this person may open (by reference only)."""
+    holds = needing_attention(LegalHold.objects.in_force().filter(matter__in=Matter.objects.visible_to(user)))
+    if not holds:
+        return None
+    references = sorted({hold.matter.reference for hold in holds})
+    return Panel(_("Legal holds that need attention"), "matters/_home_holds.html", {"references": references})

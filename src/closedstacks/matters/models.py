@@ -230,12 +230,15 @@ class DesignatedUser(models.Model):
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="designated_users")
     identifier_type = models.CharField(max_length=20, choices=IdentifierType.choices)
     value = models.CharField(max_length=200)
+    date_of_birth = models.DateField(null=True, blank=True,
+                                     help_text="As the instrument gives it, to tell apart people of one name.")
 
     class Meta:
         ordering = ["pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_identifier_type_display()}: {self.value}"
+        text = f"{self.get_identifier_type_display()}: {self.value}"
+        return f"{text} ({self.date_of_birth.isoformat()})" if self.date_of_birth else text
 
 
 class Review(models.Model):

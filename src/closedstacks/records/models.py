@@ -32,6 +32,8 @@ class LegalHold(models.Model):
     date_to = models.DateField(null=True, blank=True)
     ils_user_ids = models.JSONField(default=list, blank=True,
                                     help_text="The user ids in the library system, once resolved.")
+    resolved_at = models.DateTimeField(null=True, blank=True,
+                                       help_text="When the designated user was last looked up in the library system.")
     placed_at = models.DateTimeField(default=timezone.now)
     placed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     lifted_at = models.DateTimeField(null=True, blank=True)
@@ -49,6 +51,23 @@ class LegalHold(models.Model):
 
     def kind_labels(self) -> list[str]:
         return record_kind_labels(self.record_kinds) or [str(_("every kind of record"))]
+
+    @property
+    def resolution(self) -> str:
+        """found (one person), not_found, ambiguous (several people) or unchecked (not looked up yet)."""
+        if self.resolved_at is None and not self.ils_user_ids:
+            return "unchecked"
+        return {0: "not_found", 1: "found"}.get(len(self.ils_user_ids or []), "ambiguous")
+
+    @property
+    def protects_nobody(self) -> bool:
+        """A hold in force whose identifier resolved to no one, or to several people: it needs attention."""
+        return self.lifted_at is None and self.resolution in ("not_found", "ambiguous")
+
+    def resolution_label(self) -> str:
+        return str({"unchecked": _("not looked up yet"), "found": _("found in the library system"),
+                    "not_found": _("matches no one in the library system"),
+                    "ambiguous": _("matches several people in the library system")}[self.resolution])
 
 
 class ProductionLocked(Exception):

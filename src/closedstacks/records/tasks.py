@@ -13,7 +13,8 @@ def resolve_holds(matter_id: int) -> dict:
 
     from closedstacks.audit.trail import record
     from closedstacks.ils.connectors.base import ConnectorError
-    from closedstacks.ils.lookup import current_connection, resolve
+    from closedstacks.ils.lookup import current_connection
+    from closedstacks.records.holds import look_up
     from closedstacks.records.models import LegalHold
 
     connection = current_connection()
@@ -21,13 +22,13 @@ def resolve_holds(matter_id: int) -> dict:
     if connection is None or not holds:
         return {"resolved": 0}
     try:
-        found = {r.designated_id: r for r in resolve([h.designated for h in holds], connection.open())}
+        connector = connection.open()
+        with connector.keep_open(), transaction.atomic():
+            look_up(holds, connector)
+            for hold in holds:
+                record("hold.resolved", actor=None, obj=hold, details={
+                    "matter": hold.matter.reference, "connection": connection.name,
+                    "matches": len(hold.ils_user_ids), "resolution": hold.resolution})
     except ConnectorError as exc:
         return {"resolved": 0, "problem": str(exc)}
-    with transaction.atomic():
-        for hold in holds:
-            hold.ils_user_ids = found[hold.designated_id].ils_ids
-            hold.save(update_fields=["ils_user_ids"])
-            record("hold.resolved", actor=None, obj=hold, details={
-                "matter": hold.matter.reference, "connection": connection.name, "matches": len(hold.ils_user_ids)})
-    return {"resolved": len(holds)}
+    return {"resolved": len(holds), "attention": sum(hold.protects_nobody for hold in holds)}

@@ -39,8 +39,8 @@ from django.utils.translation import gettext as _
 from closedstacks.audit.trail import record
 from closedstacks.ils.connectors.base import ConnectorError
 from closedstacks.ils.connectors.db import DRIVER_ERRORS, connect
-from closedstacks.ils.lookup import LOOKUP
 from closedstacks.ils.models import Connection
+from closedstacks.records.holds import look_up
 from closedstacks.records.models import LegalHold
 from closedstacks.retention import evergreen, koha
 from closedstacks.retention.batches import Batch, Held
@@ -63,6 +63,13 @@ def start(connection: Connection, *, by, dry_run: bool = False) -> RetentionRun:
     if not dry_run and RetentionRun.objects.filter(connection=connection, dry_run=False,
                                                    status__in=UNFINISHED).exists():
         raise PolicyError(_("A run of %(name)s is unfinished: resume it first.") % {"name": connection.name})
+    if not dry_run:
+        try:
+            held_users(connection, strict=True, viewer=by)
+        except (ConnectorError, *DRIVER_ERRORS) as exc:
+            raise PolicyError(str(exc) if isinstance(exc, ConnectorError) else _(
+                "The library system could not be read to look up the legal holds (%(error)s): run Test "
+                "connection.") % {"error": type(exc).__name__}) from None
     today = timezone.localdate()
     snapshot = {}
     for policy in policies_for(connection, by=by):
@@ -85,21 +92,47 @@ def unfinished(connection: Connection, *, dry_run: bool = False) -> RetentionRun
     return RetentionRun.objects.filter(connection=connection, dry_run=dry_run, status__in=UNFINISHED).first()
 
 
-def held_users(connection: Connection) -> dict[str, list[Held]]:
-    """Every legal hold in force, by the library system's user id, looked up again now."""
-    holds = list(LegalHold.objects.in_force().select_related("designated"))
+def held_users(connection: Connection, *, strict: bool = False, viewer=None) -> dict[str, list[Held]]:
+    """Every legal hold in force, by the library system's user id, looked up again now (and kept on the hold).
+
+    ``strict`` (a real run): a hold whose designated user matches no one, or several people, is a hold that may
+    protect nobody, or not the person meant; the run refuses, naming the matters that need attention."""
+    holds = list(LegalHold.objects.in_force().select_related("designated", "matter"))
     found: dict[str, list[Held]] = defaultdict(list)
     if not holds:
         return found
     connector = connection.open()
-    with connector.keep_open():
-        for hold in holds:
-            ids = set(hold.ils_user_ids or [])
-            person = hold.designated
-            ids |= set(connector.resolve(LOOKUP.get(person.identifier_type, "id"), person.value))
-            for user in ids:
-                found[str(user)].append(Held(frozenset(hold.record_kinds), hold.date_from, hold.date_to))
+    with connector.keep_open(), transaction.atomic():
+        look_up(holds, connector)
+    if strict:
+        refuse_unresolved(holds, viewer)
+    for hold in holds:
+        for user in hold.ils_user_ids:
+            found[str(user)].append(Held(frozenset(hold.record_kinds), hold.date_from, hold.date_to))
     return found
+
+
+class UnresolvedHolds(ConnectorError):
+    """A real run cannot start while a hold in force matches no one, or several people."""
+
+
+def refuse_unresolved(holds, viewer=None) -> None:
+    """Raise UnresolvedHolds naming (by reference) the matters whose holds need attention: those ``viewer`` may
+    open; the others only as "a matter you may not open" (a sealed matter's reference is not for everyone)."""
+    waiting = {hold.matter_id: hold.matter.reference for hold in holds if hold.protects_nobody}
+    if not waiting:
+        return
+    from closedstacks.matters.models import Matter
+
+    shown = set(Matter.objects.visible_to(viewer).filter(pk__in=waiting).values_list("pk", flat=True)) \
+        if viewer is not None and getattr(viewer, "pk", None) else set()
+    refs = sorted(waiting[pk] for pk in shown)
+    if len(shown) < len(waiting):
+        refs.append(str(_("a matter you may not open")))
+    raise UnresolvedHolds(_("Retention waits: a legal hold in force names a user who matches no one, or several "
+                            "people, in the library system, so it may protect nobody. Matters that need attention "
+                            "(amend the instrument so each user is named exactly, for example by a card number or a "
+                            "name with a date of birth): %(refs)s.") % {"refs": ", ".join(refs)})
 
 
 def _save(run: RetentionRun, **fields) -> None:
@@ -123,16 +156,17 @@ class _Holds:
     """The legal holds as a run sees them, looked up again (at most every ``HOLDS_EVERY_S``) when one is placed or
     lifted while the run runs."""
 
-    def __init__(self, connection: Connection):
-        self.connection = connection
-        self.mark, self.held, self.looked = _holds_mark(), held_users(connection), time.monotonic()
+    def __init__(self, connection: Connection, *, strict: bool, viewer=None):
+        self.connection, self.strict, self.viewer = connection, strict, viewer
+        self.mark, self.looked = _holds_mark(), time.monotonic()
+        self.held = held_users(connection, strict=strict, viewer=viewer)
 
     def current(self) -> dict[str, list[Held]]:
         if time.monotonic() - self.looked > HOLDS_EVERY_S:
             self.looked = time.monotonic()
             mark = _holds_mark()
             if mark != self.mark:
-                self.mark, self.held = mark, held_users(self.connection)
+                self.mark, self.held = mark, held_users(self.connection, strict=self.strict, viewer=self.viewer)
         return self.held
 
 
@@ -165,7 +199,7 @@ def execute(run: RetentionRun | int, *, batch_size: int = BATCH, should_stop=lam
         if not run.dry_run and settings.driver != "sqlite" and not settings.user:
             raise ConnectorError(_("Retention changes the library system: an administrator must give this "
                                    "connection its write credentials first."))
-        holds = _Holds(run.connection)
+        holds = _Holds(run.connection, strict=not run.dry_run, viewer=run.requested_by)
         with connect(settings, autocommit=False) as db:
             ctx = engine.context(db)
             db.connection.rollback()

@@ -32,8 +32,11 @@ def create_instrument(matter: Matter, by, *, type: str, issuing_authority: str, 
     require(nondisclosure or not nondisclosure_until,
             _("A nondisclosure end date needs the nondisclosure box ticked."))
     require(not (issued_on and served_on and served_on < issued_on), _("It cannot be served before it was issued."))
-    people = [(kind, value.strip()) for kind, value in designated if value and value.strip()]
-    require(all(kind in IdentifierType.values for kind, _value in people), _("Choose how each user is identified."))
+    # (kind, value) or (kind, value, date of birth); the value as the document writes it, spaces trimmed.
+    people = [(kind, " ".join(value.split()), born[0] if born else None) for kind, value, *born in designated
+              if value and value.strip()]
+    require(all(kind in IdentifierType.values for kind, _value, _born in people),
+            _("Choose how each user is identified."))
     stored = uploads.store(file, by=by) if file is not None else None
     instrument = Instrument.objects.create(
         matter=matter, type=type, issuing_authority=issuing_authority.strip(), caption=caption.strip(),
@@ -42,8 +45,8 @@ def create_instrument(matter: Matter, by, *, type: str, issuing_authority: str, 
         record_kinds=kinds, date_from=date_from, date_to=date_to, designation_text=designation_text.strip(),
         nondisclosure=nondisclosure, nondisclosure_until=nondisclosure_until if nondisclosure else None,
         file=stored, received_by=by)
-    DesignatedUser.objects.bulk_create([DesignatedUser(instrument=instrument, identifier_type=kind, value=value)
-                                        for kind, value in people])
+    DesignatedUser.objects.bulk_create([DesignatedUser(instrument=instrument, identifier_type=kind, value=value,
+                                                       date_of_birth=born) for kind, value, born in people])
     holds.place_for(instrument, by=by)  # the designated users' records are held from now until the matter closes
     matter.nondisclosure = nondisclosure
     matter.nondisclosure_until = instrument.nondisclosure_until
@@ -76,6 +79,7 @@ def cure(matter: Matter, by, **data) -> Result:
     instrument = create_instrument(matter, by, **data)
     previous.superseded_by = instrument
     previous.save(update_fields=["superseded_by"])
+    holds.lift_unresolved_of(previous, by=by)  # a hold on no one, or on several people, gives way to the amendment
     deadlines.meet(matter, DeadlineKind.CURE)
     return Result(to=State.IN_REVIEW,
                   summary=_("Cured instrument received; it goes back to counsel for review."),

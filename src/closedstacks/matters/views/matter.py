@@ -54,6 +54,7 @@ def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
               .prefetch_related("users", Prefetch("approvals", queryset=ScopeApproval.objects.select_related(
                   "approver"))).order_by("-pk"))
     instruments = list(instruments)
+    holds = list(matter.holds.select_related("designated"))
     return render(request, "matters/detail.html", {
         "matter": matter,
         "road": _road(matter),
@@ -69,7 +70,8 @@ def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
         "events": _timeline(matter),
         "members": matter.members.select_related("user") if matter.under_nondisclosure else [],
         "incidents": matter.incidents.all(),
-        "holds": matter.holds.select_related("designated"),
+        "holds": holds,
+        "holds_attention": [hold for hold in holds if hold.protects_nobody],
         "productions": matter.productions.select_related("requested_by", "reviewed_by", "release")
                                          .order_by("-number"),
         "can_count": may_count(matter, request.user),
