@@ -66,8 +66,8 @@ def test_a_clean_library_reports_zero_and_each_planted_leak_is_found(library, ac
                    (keeps,))
         db.execute("INSERT INTO items_last_borrower (itemnumber, borrowernumber, created_on) VALUES "
                    "(?, ?, '2020-01-01')", (item, keeps))
-        db.execute("INSERT INTO checkout_renewals (renewal_id, checkout_id, renewer_id, timestamp) VALUES "
-                   "(?, ?, ?, '2020-01-01')", (BIG, loan, keeps))
+        db.execute("INSERT INTO checkout_renewals (renewal_id, checkout_id, renewer_id, interface, timestamp) VALUES "
+                   "(?, ?, ?, 'opac', '2020-01-01')", (BIG, loan, keeps))
         db.execute("INSERT INTO search_history (id, userid, sessionid, query_desc, query_cgi, total, time) VALUES "
                    "(?, ?, 's', 'q', 'q', 1, '2020-01-01')", (BIG, keeps))
         db.execute("INSERT INTO action_logs (action_id, timestamp, module, action, object) VALUES "

@@ -73,10 +73,14 @@ def add(name, kind, driver, host, port, database, read_user, password_stdin, pas
 
 
 def _report(report) -> None:
+    if report.version:
+        click.echo(f"  release: {report.version}")
     for table, rows in report.tables.items():
         click.echo(f"  {table:<32} {'missing' if rows is None else f'{rows:,} rows'}")
     for problem in report.problems:
         click.echo(f"  problem: {problem}")
+    for warning in report.warnings:
+        click.echo(f"  to fix: {warning}")
     click.echo("Connection OK." if report.ok else "The connection does not work yet.")
 
 

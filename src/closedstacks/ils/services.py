@@ -50,7 +50,8 @@ def test_connection(connection: Connection, *, by) -> TestReport:
     with transaction.atomic():
         connection.last_tested_at = timezone.now()
         connection.last_test_ok = report.ok
-        connection.last_test = {"tables": report.tables, "problems": report.problems}
+        connection.last_test = {"tables": report.tables, "problems": report.problems, "warnings": report.warnings,
+                                "version": report.version}
         connection.save(update_fields=["last_tested_at", "last_test_ok", "last_test"])
         record("connection.tested", actor=by, obj=connection,
                details={"ok": report.ok, "problems": len(report.problems)})

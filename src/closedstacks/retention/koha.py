@@ -11,6 +11,12 @@ Koha's conventions:
   (``checkout_renewals.renewer_id``) are set to the placeholder, and the
   item's ``items_last_borrower`` row, when it is this borrower's and older
   than the cutoff, is deleted;
+- staff are the borrowers of a category whose ``category_type`` is ``S`` (Koha's own mark, whatever the
+  category's code): a renewal made by staff at the desk names the staff member, not a patron, and is never
+  re-pointed;
+- an unlink changes only the link: Koha's ``timestamp`` columns update themselves (``ON UPDATE
+  CURRENT_TIMESTAMP``), so every such column of the table is set to its own value in the same statement, and
+  the day a fine was paid or a hold ended stays what it was;
 - fines (``accountlines``, closed when paid: ``amountoutstanding`` 0, by
   ``timestamp``): ``borrowernumber`` set to the placeholder, so the amounts
   stay in the accounts without the user; fines still owed are kept unless
@@ -53,11 +59,12 @@ class Spec:
     closed: str  # the column that says when the record closed
     dated: str  # the column a legal hold's dates are compared with (as the connector extracts)
     delete: bool = False  # unlinking deletes the row (Koha's convention for it) rather than anonymizing it
-    also: str = ""  # a further condition for a row to be unlinked ({a}: the table's alias; %s: the placeholder)
+    also: str = ""  # a further condition for a row to be unlinked ({a}: the table's alias; %s: see also_params)
     needs: tuple = ()  # the further columns ``also`` reads
     joined: str = ""  # MariaDB's form of ``also``: a JOIN clause ({a}: the alias) …
     joined_also: str = ""  # … and its condition (``p``: the row's user in borrowers; %s: the placeholder)
     owed: str = ""  # fines: the amount still owed (kept while owed, if the policy says so)
+    also_params: tuple = ()  # what each %s of ``also`` stands for: "anonymous" (the default) or "cutoff"
 
     @property
     def by_key(self) -> bool:
@@ -67,13 +74,21 @@ class Spec:
 
 SPECS = {
     "past_loans": Spec("old_issues", "issue_id", "borrowernumber", "returndate", "issuedate"),
-    # The patron's own renewals of a loan already unlinked (staff renewals name staff, not a patron).
+    # Renewals of a loan returned before the cutoff that name a patron: the loan's own patron (who may be staff
+    # borrowing for themselves), or anyone not in a staff category (a patron renewing online). A staff member's
+    # renewal of someone else's loan, at the desk, names staff, not a patron, and is never re-pointed. A run takes
+    # them before the loans: once a loan is unlinked, it no longer says whose renewals were the patron's own.
     "renewals": Spec("checkout_renewals", "renewal_id", "renewer_id", "timestamp", "timestamp",
-                     also="EXISTS (SELECT 1 FROM old_issues o WHERE o.issue_id = {a}.checkout_id AND o.borrowernumber "
-                          "= %s) AND NOT EXISTS (SELECT 1 FROM borrowers s WHERE s.borrowernumber = {a}.renewer_id "
-                          "AND s.categorycode = 'S')", needs=("checkout_id",),
-                     joined=" JOIN old_issues o ON o.issue_id = {a}.checkout_id",
-                     joined_also="o.borrowernumber = %s AND (p.categorycode IS NULL OR p.categorycode <> 'S')"),
+                     also="EXISTS (SELECT 1 FROM old_issues o WHERE o.issue_id = {a}.checkout_id AND o.returndate < %s "
+                          "AND (o.borrowernumber = {a}.renewer_id OR NOT EXISTS (SELECT 1 FROM borrowers s JOIN "
+                          "categories c ON c.categorycode = s.categorycode WHERE s.borrowernumber = {a}.renewer_id AND "
+                          "c.category_type = 'S')))",
+                     needs=("checkout_id",),
+                     joined=" JOIN old_issues o ON o.issue_id = {a}.checkout_id LEFT JOIN categories c ON "
+                            "c.categorycode = p.categorycode",
+                     joined_also="o.returndate < %s AND (o.borrowernumber = {a}.renewer_id OR c.category_type IS NULL "
+                                 "OR c.category_type <> 'S')",
+                     also_params=("cutoff",)),
     "last_borrowers": Spec("items_last_borrower", "id", "borrowernumber", "created_on", "created_on", delete=True),
     # Fines paid (or, if the policy says so, any): to the placeholder, as loans; the amounts stay for the accounts.
     "fines": Spec("accountlines", "accountlines_id", "borrowernumber", "timestamp", "date", owed="amountoutstanding",
@@ -86,8 +101,9 @@ SPECS = {
     "action_logs": Spec("action_logs", "action_id", "object", "timestamp", "timestamp", delete=True,
                         also="{a}.module IN ('CIRCULATION', 'MEMBERS')", needs=("module",)),
 }
-# Each step of a run and the policy it follows, in the order a run takes them (renewals after the loans).
-STEPS = {"past_loans": "past_loans", "renewals": "past_loans", "last_borrowers": "past_loans",
+# Each step of a run and the policy it follows, in the order a run takes them (renewals before their loans:
+# a renewal is the patron's own when its renewer is the loan's borrower, which the loan no longer says after).
+STEPS = {"renewals": "past_loans", "past_loans": "past_loans", "last_borrowers": "past_loans",
          "past_holds": "past_holds", "fines": "fines", "statistics": "statistics",
          "search_history": "search_history", "action_logs": "past_loans"}
 
@@ -105,14 +121,37 @@ def anonymous_patron(db: Database) -> int:
 
 @dataclass
 class Context:
-    """What a run's batches share: the placeholder, and each step's rows of held users (read once per step)."""
+    """What a run's batches share: the placeholder, the columns that update themselves, and each step's rows of
+    held users (read once per step)."""
 
     anonymous: int
     held_rows: dict = field(default_factory=dict)  # step -> (the holds read for, [(key, user, dated, privacy)], keys)
+    on_update: dict = field(default_factory=dict)  # table -> columns with ON UPDATE CURRENT_TIMESTAMP
 
 
 def context(db: Database) -> Context:
-    return Context(anonymous_patron(db))
+    return Context(anonymous_patron(db), on_update=self_updating(db))
+
+
+def self_updating(db: Database) -> dict[str, tuple[str, ...]]:
+    """The columns of the tables retention changes that MariaDB sets to the current time whenever any other column
+    of the row changes (``ON UPDATE current_timestamp()``), read from the server's own catalogue."""
+    if db.driver != "mysql":
+        return {}
+    tables = sorted({spec.table for spec in SPECS.values() if not spec.delete})
+    found: dict[str, list[str]] = {}
+    for table, column in db.rows(
+            "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND "
+            "LOWER(EXTRA) LIKE %s AND TABLE_NAME IN " + _in(tables) + " ORDER BY ORDINAL_POSITION",
+            ["%on update%", *tables]):
+        found.setdefault(str(table), []).append(str(column))
+    return {table: tuple(columns) for table, columns in found.items()}
+
+
+def _keep(ctx: Context, table: str, alias: str | None) -> str:
+    """``, col = col`` for each self-updating column: set to its own value, MariaDB leaves it as it was."""
+    prefix = f"{alias}." if alias else ""
+    return "".join(f", {prefix}`{c}` = {prefix}`{c}`" for c in ctx.on_update.get(table, ()))
 
 
 def _held(kind: str, held) -> list[int]:
@@ -136,7 +175,8 @@ def _linked(db: Database, kind: str, alias: str, policy: dict, anonymous: int, *
     also = spec.joined_also if joined else spec.also
     if also:
         sql += " AND " + also.format(a=alias)
-        params += [anonymous] * also.count("%s")
+        values = {"anonymous": anonymous, "cutoff": params[1]}
+        params += [values[name] for name in (spec.also_params or ("anonymous",) * also.count("%s"))]
     if spec.owed and policy.get("keep_outstanding", True):
         sql += f" AND ({alias}.{spec.owed} = 0 OR {alias}.{spec.owed} IS NULL)"
     return sql, params
@@ -251,12 +291,14 @@ def apply(db: Database, kind: str, batch: Batch, policy: dict, held, ctx: Contex
             choice = "(p.privacy IS NULL OR p.privacy <> 0" + (
                 f" OR x.{spec.key} IN {_in(batch.ids)}" if batch.ids else "") + ") AND "
         return db.execute(f"UPDATE {spec.table} x LEFT JOIN borrowers p ON p.borrowernumber = x.{spec.user}"
-                          f"{spec.joined.format(a='x')} SET x.{spec.user} = %s WHERE {choice}{due}",
+                          f"{spec.joined.format(a='x')} SET x.{spec.user} = %s{_keep(ctx, spec.table, 'x')} "
+                          f"WHERE {choice}{due}",
                           [anonymous, *(batch.ids if choice else []), *params])
     due, params = _due(db, kind, spec.table, batch, policy, held, anonymous)
     if spec.delete:
         return db.execute(f"DELETE FROM {spec.table} WHERE " + due, params)
-    return db.execute(f"UPDATE {spec.table} SET {spec.user} = %s WHERE " + due, [anonymous, *params])
+    return db.execute(f"UPDATE {spec.table} SET {spec.user} = %s{_keep(ctx, spec.table, None)} WHERE " + due,
+                      [anonymous, *params])
 
 
 def committed(db: Database, kind: str, batch: Batch, policy: dict, held, ctx: Context) -> bool:

@@ -93,10 +93,14 @@ def _koha(db: Database, cutoffs: dict[str, dt.date], opt_in: dict[str, bool], he
               "p.privacy = 0)" if opt_in.get("past_loans", True) else ""),
           [db.date_param(loans_cutoff)], "borrowernumber")
     check("renewals_on_anonymized_loans", _("Renewals naming the patron on loans already anonymized"),
-          "medium", _("Run retention: it sets the patron's own renewals to the AnonymousPatron with the loan."),
+          "medium", _("Run retention: it sets the patron's own renewals to the AnonymousPatron with the loan (a staff "
+                      "member's renewal at the desk is kept: it names staff, not a patron)."),
           "SELECT COUNT(*), MIN(r.timestamp) FROM checkout_renewals r JOIN old_issues o ON o.issue_id = "
-          "r.checkout_id JOIN borrowers p ON p.borrowernumber = r.renewer_id WHERE o.borrowernumber = %s AND "
-          "r.renewer_id <> %s AND p.categorycode <> 'S'", [anonymous, anonymous], "r.renewer_id")
+          "r.checkout_id JOIN borrowers p ON p.borrowernumber = r.renewer_id LEFT JOIN categories c ON "
+          "c.categorycode = p.categorycode WHERE o.borrowernumber = %s AND r.renewer_id <> %s AND "
+          "(c.category_type IS NULL OR c.category_type <> 'S') AND o.returndate < %s AND r.timestamp < %s" + (
+              " AND (p.privacy IS NULL OR p.privacy <> 0)" if opt_in.get("past_loans", True) else ""),
+          [anonymous, anonymous, db.date_param(loans_cutoff), db.date_param(loans_cutoff)], "r.renewer_id")
     check("search_history", _("Search history older than the retention period"), "medium",
           _("Run retention (it deletes it, as Koha's cleanup_database.pl --searchhistory does)."),
           "SELECT COUNT(*), MIN(time) FROM search_history WHERE time < %s",

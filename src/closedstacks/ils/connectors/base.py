@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from closedstacks.ils.connectors import versions
 from closedstacks.ils.connectors.db import DRIVER_ERRORS, ConnectionSettings, Database, connect
 from closedstacks.ils.connectors.errors import ConnectorError
 from closedstacks.library.choices import RecordKind
@@ -62,6 +63,8 @@ class TestReport:
     tables: dict[str, int | None] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     server: str = ""
+    version: str = ""  # the library system's own release, as it records it
+    warnings: list[str] = field(default_factory=list)  # settings to fix that do not stop the connection working
 
 
 class Connector(ABC):
@@ -76,6 +79,20 @@ class Connector(ABC):
             raise ConnectorError(f"{self.label} connects over {' or '.join(self.drivers)}, not {settings.driver}.")
         self.settings = settings
         self._kept: Database | None = None
+        self._release_checked = False  # whether the system's release was read and found supported
+
+    def release(self, db: Database) -> versions.Release | None:
+        """The library system's release (raises ConnectorError for one Closed Stacks does not support)."""
+        return versions.require_supported(self.name, db)
+
+    def report_release(self, db: Database, report: TestReport) -> None:
+        """For test(): the release, and what to do about it."""
+        release = versions.read(self.name, db)
+        report.version = str(release) if release else ""
+        refused = versions.problem(release, self.name)
+        if refused:
+            report.problems.append(refused)
+        report.warnings.extend(versions.warnings(release, self.name))
 
     @contextmanager
     def keep_open(self) -> Iterator[Connector]:
@@ -102,6 +119,9 @@ class Connector(ABC):
             if postgresql:
                 db.connection.read_only = True
             try:
+                if not self._release_checked and not getattr(self, "_testing", False):
+                    self.release(db)  # an unsupported release is refused before anything is read
+                    self._release_checked = True
                 yield db
             except ConnectorError:
                 raise

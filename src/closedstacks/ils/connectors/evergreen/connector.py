@@ -131,8 +131,13 @@ class EvergreenConnector(Connector):
 
     def test(self) -> TestReport:
         report = TestReport(ok=True, server=f"Evergreen at {self.settings.where}")
+        self._testing = True
         try:
             with self.session() as db:
+                self.report_release(db, report)
+                if db.driver == "postgresql" and not _has_lowercase(db):
+                    report.warnings.append("evergreen.lowercase() is missing: names and usernames are compared with "
+                                           "PostgreSQL's lower(), which in Evergreen's C locale folds only A-Z.")
                 for table, columns in NEEDS.items():
                     found = db.columns(db.table(table))
                     if found is None:
@@ -146,11 +151,24 @@ class EvergreenConnector(Connector):
                         report.tables[table] = db.one(f"SELECT COUNT(*) FROM {db.table(table)}")[0]
         except ConnectorError as exc:
             report.problems.append(str(exc))
+        finally:
+            self._testing = False
         report.ok = not report.problems
         return report
 
     def kinds(self) -> list[str]:
         return [str(kind) for kind in KINDS]
+
+    def _fold(self, db):
+        """How a name or username is folded for comparing, on both sides: as Evergreen folds it and indexes it
+        (``evergreen.lowercase``, Perl's ``lc``, every letter), not with ``lower()``, which in the C locale
+        Evergreen's database is created in folds only A-Z (SQLite: a Python function that folds every letter)."""
+        if db.driver == "sqlite":
+            db.connection.create_function("closedstacks_lower", 1, _lower, deterministic=True)
+            return "closedstacks_lower({})".format
+        if "_lowercase" not in self.__dict__:
+            self._lowercase = _has_lowercase(db)
+        return ("evergreen.lowercase({})" if self._lowercase else "LOWER({})").format
 
     def resolve(self, identifier_type: str, value: str, *, date_of_birth: dt.date | None = None) -> list[str]:
         value = (value or "").strip()
@@ -163,7 +181,8 @@ class EvergreenConnector(Connector):
                        f"WHERE c.barcode = %s AND NOT u.deleted")
                 params: list = [value]
             elif identifier_type == "username":
-                sql = f"SELECT u.id FROM {usr} u WHERE LOWER(u.usrname) = LOWER(%s) AND NOT u.deleted"
+                fold = self._fold(db)
+                sql = f"SELECT u.id FROM {usr} u WHERE {fold('u.usrname')} = {fold('%s')} AND NOT u.deleted"
                 params = [value]
             elif identifier_type == "id":
                 if not value.isdigit() or len(value) > 18:
@@ -173,9 +192,10 @@ class EvergreenConnector(Connector):
                 pairs = _name_candidates(value)
                 if not pairs:
                     return []
+                fold = self._fold(db)
                 sql = (f"SELECT u.id FROM {usr} u WHERE NOT u.deleted AND ("
-                       + " OR ".join(["(LOWER(u.family_name) = LOWER(%s) AND LOWER(u.first_given_name) = LOWER(%s))"]
-                                     * len(pairs)) + ")")
+                       + " OR ".join([f"({fold('u.family_name')} = {fold('%s')} AND {fold('u.first_given_name')} = "
+                                      f"{fold('%s')})"] * len(pairs)) + ")")
                 params = [part for pair in pairs for part in pair]
             else:
                 raise ConnectorError(f"Evergreen cannot look users up by {identifier_type!r} "
@@ -337,3 +357,12 @@ def _name_candidates(value: str) -> list[tuple[str, str]]:
     if len(words) < 2:
         return []
     return [(" ".join(words[i:]), words[0]) for i in range(1, len(words))]
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+def _has_lowercase(db) -> bool:
+    return db.one("SELECT COUNT(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = "
+                  "'evergreen' AND p.proname = 'lowercase'")[0] > 0

@@ -237,9 +237,16 @@ for _kind in KINDS.values():
     for _table, _columns in _kind.reads.items():
         READS.setdefault(_table, set()).update(_columns)
 
-# Lower-casing that folds every letter, not only ASCII (SQLite's lower() folds only A-Z).
-LOWER = {"mysql": "LOWER", "postgresql": "LOWER", "sqlite": "closedstacks_lower"}
-NAME_MATCH = "({lower}(p.surname) = %s AND {lower}(p.firstname) = %s)"
+# How a name is compared. On MariaDB, as Koha's own patron search does: plainly, under the tables' collation
+# (utf8mb4_unicode_ci folds case and accents, "NÚÑEZ" = "Nunez", and the name indexes serve). Elsewhere (test and
+# demo databases) lower-cased on both sides, folding every letter, not only ASCII (SQLite's lower() folds A-Z).
+LOWER = {"postgresql": "LOWER", "sqlite": "closedstacks_lower"}
+
+
+def _name_match(driver: str, middle: bool) -> str:
+    columns = ("p.surname", "p.firstname") + (("p.middle_name",) if middle else ())
+    lower = LOWER.get(driver)
+    return "(" + " AND ".join((f"{lower}({c})" if lower else c) + " = %s" for c in columns) + ")"
 
 
 class KohaConnector(Connector):
@@ -252,9 +259,12 @@ class KohaConnector(Connector):
     def test(self) -> TestReport:
         """Connect, check each table and column read, count rows; problems say what is wrong (never raises)."""
         report = TestReport(ok=False)
+        self._testing = True
         try:
             with self.session() as db:
                 report.server = self._server(db)
+                self.report_release(db, report)
+                self._check_preferences(db, report)
                 for table in sorted(READS, key=lambda t: (t not in MAIN_TABLES, MAIN_TABLES.index(t)
                                                           if t in MAIN_TABLES else 0, t)):
                     found = db.columns(table)
@@ -272,8 +282,32 @@ class KohaConnector(Connector):
             report.problems.append(str(exc))
         except Exception as exc:  # noqa: BLE001 - a driver error while reading the catalogue of tables
             report.problems.append(f"The database at {self.settings.where} could not be read: {type(exc).__name__}.")
+        finally:
+            self._testing = False
         report.ok = not report.problems
         return report
+
+    @staticmethod
+    def _check_preferences(db: Database, report: TestReport) -> None:
+        """The preferences Closed Stacks depends on, as Koha ships them, and what to set."""
+        if db.columns("systempreferences") is None:
+            return
+        row = db.one("SELECT value FROM systempreferences WHERE variable = %s", ("AnonymousPatron",))
+        value = str(row[0]).strip() if row and row[0] is not None else ""
+        where = "Koha › Administration › System preferences › Patrons › AnonymousPatron"
+        if not value.isdigit() or int(value) == 0:
+            report.warnings.append(
+                f"Koha's AnonymousPatron preference is {value or 'empty'} (Koha ships it as 0): retention and Koha's "
+                f"own anonymization have no borrower to unlink history to. Create a borrower kept for that purpose "
+                f"and set its borrowernumber in {where}.")
+        elif db.one("SELECT borrowernumber FROM borrowers WHERE borrowernumber = %s", (int(value),)) is None:
+            report.warnings.append(f"Koha's AnonymousPatron preference names borrower {value}, who does not exist: "
+                                   f"set an existing borrower kept for that purpose in {where}.")
+        elif db.columns("categories") is not None and db.one(
+                "SELECT 1 FROM borrowers p JOIN categories c ON c.categorycode = p.categorycode WHERE "
+                "p.borrowernumber = %s AND c.category_type = 'S'", (int(value),)):
+            report.warnings.append("Koha's AnonymousPatron is in a staff category: give it a patron category of its "
+                                   "own, or anonymized renewals and staff actions become indistinguishable.")
 
     @staticmethod
     def _server(db: Database) -> str:
@@ -314,10 +348,9 @@ class KohaConnector(Connector):
             raise ConnectorError(f"Koha cannot look users up by {identifier_type!r}.")
         with self.session() as db:
             if identifier_type == "name":
-                lower = LOWER[db.driver]
                 if db.driver == "sqlite":
-                    db.connection.create_function(lower, 1, _lower, deterministic=True)
-                where = "(" + " OR ".join(NAME_MATCH.format(lower=lower) for _ in pairs) + ")"
+                    db.connection.create_function(LOWER["sqlite"], 1, _lower, deterministic=True)
+                where = "(" + " OR ".join(_name_match(db.driver, len(pair) > 2) for pair in pairs) + ")"
                 params = [part for pair in pairs for part in pair]
             if date_of_birth is not None:
                 where += " AND p.dateofbirth = %s"
@@ -405,8 +438,9 @@ def _lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
-def _name_pairs(value: str) -> list[tuple[str, str]]:
-    """(surname, firstname) readings of a name, lower-cased: "Surname, First" or "First [Middle] Surname"."""
+def _name_pairs(value: str) -> list[tuple[str, ...]]:
+    """(surname, firstname[, middle_name]) readings of a name, lower-cased: "Surname, First" or "First [Middle]
+    Surname" (a middle word may be part of the first name, of the surname, or Koha's middle name)."""
     value = value.lower()
     if "," in value:
         surname, _, first = value.partition(",")
@@ -414,6 +448,12 @@ def _name_pairs(value: str) -> list[tuple[str, str]]:
         if not surname or not first:
             return []
         # "Smith, Mary Ann": Koha may hold "Mary Ann" or "Mary" (with "Ann" as middle name) as the first name.
-        return list(dict.fromkeys([(surname, first), (surname, first.split()[0])]))
+        given = first.split()
+        if len(given) == 1:
+            return [(surname, first)]
+        return [(surname, first), (surname, given[0], " ".join(given[1:]))]
     words = [w for w in re.split(r"\s+", value) if w]
-    return [(" ".join(words[k:]), " ".join(words[:k])) for k in range(1, len(words))]
+    readings: list[tuple[str, ...]] = [(" ".join(words[k:]), " ".join(words[:k])) for k in range(1, len(words))]
+    if len(words) > 2:
+        readings.append((words[-1], words[0], " ".join(words[1:-1])))
+    return readings

@@ -1,0 +1,83 @@
+"""Retention changes only what is meant, on the real servers: an unlink changes the link and nothing else (Koha's
+self-updating timestamps keep their values), a staff member's renewal at the desk is never re-pointed, and the
+dry run counts, step by step, exactly what the real run then does."""
+
+from __future__ import annotations
+
+import pytest
+
+from closedstacks.ils.connectors.db import connect
+from closedstacks.retention import privacy_audit, runs
+from tests.ils import ils_url  # noqa: F401 (a fixture)
+from tests.test_retention_runs import build
+
+# The tables an unlink changes by UPDATE, with their key: every other column must keep its value.
+UPDATED = {"old_issues": "issue_id", "old_reserves": "reserve_id", "accountlines": "accountlines_id",
+           "checkout_renewals": "renewal_id"}
+LINK = {"old_issues": "borrowernumber", "old_reserves": "borrowernumber", "accountlines": "borrowernumber",
+        "checkout_renewals": "renewer_id"}
+
+
+def _rows(where, table: str) -> dict:
+    with connect(where) as db:
+        columns = sorted(db.columns(table))
+        return {row[columns.index(UPDATED[table])]: dict(zip(columns, row)) for row in db.rows(
+            f"SELECT {', '.join('`' + c + '`' for c in columns)} FROM {table}")}
+
+
+def _staff_desk_renewals(where) -> dict[int, int]:
+    """Renewals made by staff of someone else's loan: renewal → renewer."""
+    with connect(where) as db:
+        return {int(r): int(w) for r, w in db.rows(
+            "SELECT r.renewal_id, r.renewer_id FROM checkout_renewals r JOIN old_issues o ON o.issue_id = "
+            "r.checkout_id JOIN borrowers s ON s.borrowernumber = r.renewer_id JOIN categories c ON c.categorycode "
+            "= s.categorycode WHERE c.category_type = 'S' AND r.renewer_id <> o.borrowernumber")}
+
+
+def test_an_unlink_changes_only_the_link_and_never_a_staff_renewal(accounts, ils_url):  # noqa: F811
+    library = build(ils_url("mysql"))
+    where = library["where"]
+    with connect(where) as db:
+        on_update = {t for (t,) in db.rows(
+            "SELECT TABLE_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND "
+            "LOWER(EXTRA) LIKE %s", ("%on update%",))}
+    assert {"accountlines", "old_reserves", "old_issues"} <= on_update  # as Koha defines them
+    staff = _staff_desk_renewals(where)
+    assert staff, "the library has renewals made by staff at the desk"
+    before = {table: _rows(where, table) for table in UPDATED}
+    run = runs.execute(runs.start(library["connection"], by=accounts["officer"]))
+    assert run.status == "done", run.problem
+    changed_any = False
+    for table, rows in before.items():
+        after = _rows(where, table)
+        assert set(after) == set(rows), table  # nothing deleted from these tables
+        for key, row in rows.items():
+            now = after[key]
+            if now[LINK[table]] != row[LINK[table]]:
+                changed_any = True
+            assert {c: v for c, v in now.items() if c != LINK[table]} == \
+                   {c: v for c, v in row.items() if c != LINK[table]}, (table, key)
+    assert changed_any
+    assert _staff_desk_renewals(where) == staff  # no staff renewal re-pointed
+    found = {f["code"]: f["count"] for f in privacy_audit.run(library["connection"], by=accounts["officer"]).findings}
+    assert found["renewals_on_anonymized_loans"] == 0
+
+
+def _steps(run) -> dict:
+    return {step: (state["examined"], state["unlinked"], state["kept_for_holds"])
+            for step, state in run.progress.items()}
+
+
+@pytest.mark.parametrize("system", ["koha", "evergreen"])
+def test_the_dry_run_counts_step_by_step_what_the_real_run_does(system, accounts, ils_url):  # noqa: F811
+    if system == "koha":
+        library = build(ils_url("mysql"))
+    else:
+        from tests.test_retention_evergreen import build as build_evergreen
+
+        library = build_evergreen(ils_url("postgresql"))
+    dry = runs.execute(runs.start(library["connection"], by=accounts["officer"], dry_run=True))
+    real = runs.execute(runs.start(library["connection"], by=accounts["officer"]))
+    assert dry.status == real.status == "done", (dry.problem, real.problem)
+    assert sum(unlinked for _e, unlinked, _k in _steps(real).values()) > 0
+    assert _steps(dry) == _steps(real)
