@@ -37,6 +37,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from closedstacks.ils.connectors import versions
 from closedstacks.ils.connectors.base import ConnectorError
 from closedstacks.ils.connectors.db import Database
 from closedstacks.ils.connectors.evergreen import schema
@@ -131,7 +132,8 @@ def _names(db: Database) -> dict[str, str]:
 
 def context(db: Database) -> Context:
     """Check that the tables retention writes or reads besides the connector's are there (else say what is
-    missing), and find Evergreen's own aging triggers."""
+    missing), refuse a release Closed Stacks does not support, and find Evergreen's own aging triggers."""
+    versions.require_supported("evergreen", db)
     for name, why in (("action.aged_circulation", "past loans are aged into it"),
                       ("action.aged_hold_request", "past holds are aged into it"),
                       ("actor.usr_setting", "it says which users chose to keep their history")):

@@ -45,6 +45,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from closedstacks.ils.connectors import versions
 from closedstacks.ils.connectors.base import ConnectorError
 from closedstacks.ils.connectors.db import Database
 from closedstacks.retention.batches import Batch, covered, day, held_for
@@ -130,6 +131,7 @@ class Context:
 
 
 def context(db: Database) -> Context:
+    versions.require_supported("koha", db)  # an unsupported release is refused before anything changes
     return Context(anonymous_patron(db), on_update=self_updating(db))
 
 

@@ -58,7 +58,7 @@ def _count(db: Database, sql: str, params) -> tuple[int, str | None]:
 
 
 def _koha(db: Database, cutoffs: dict[str, dt.date], opt_in: dict[str, bool], held: list[int]) -> list[Finding]:
-    anonymous = koha.anonymous_patron(db)
+    anonymous = koha.context(db).anonymous
     found = []
 
     def check(code, title, severity, fix, sql, params, column):
