@@ -34,14 +34,18 @@ def privacy_audit(name, pdf_path, as_json):
         raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(json.dumps({"connection": connection.name, "held_users": audit.held_users,
-                               "findings": audit.findings}))
+                               "findings": audit.checks, "kept_on_purpose": audit.kept_on_purpose}))
     else:
-        for f in audit.findings:
+        for f in audit.checks:
             state = f"{f['severity']:6}" if f["count"] else "clean "
             oldest = f", oldest {f['oldest']}" if f["oldest"] and f["count"] else ""
             click.echo(f"{state} {f['count']:>10,}  {f['title']}{oldest}")
             if f["count"]:
                 click.echo(f"{'':18}fix: {f['fix']}")
+        for f in audit.kept_on_purpose:
+            oldest = f", oldest {f['oldest']}" if f["oldest"] and f["count"] else ""
+            click.echo(f"kept   {f['count']:>10,}  {f['title']}{oldest}")
+            click.echo(f"{'':18}why: {f['fix']}")
     if pdf_path:
         from closedstacks.documents import pdf
         from closedstacks.library.models import LibraryProfile

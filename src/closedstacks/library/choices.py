@@ -28,6 +28,7 @@ class RecordKind(models.TextChoices):
     STATISTICS = "statistics", _("Statistics rows tied to the user")
     FINES = "fines", _("Fines and fees")
     SEARCH_HISTORY = "search_history", _("Catalogue search history")
+    NOTICES = "notices", _("Notices sent to the user (overdue, hold waiting, …)")
     COMPUTER_SESSIONS = "computer_sessions", _("Computer and Wi-Fi sessions")
     ROOM_BOOKINGS = "room_bookings", _("Room bookings")
     PATRON_RECORD = "patron_record", _("Registration record (identity and contact)")

@@ -66,6 +66,8 @@ class Spec:
     joined_also: str = ""  # … and its condition (``p``: the row's user in borrowers; %s: the placeholder)
     owed: str = ""  # fines: the amount still owed (kept while owed, if the policy says so)
     also_params: tuple = ()  # what each %s of ``also`` stands for: "anonymous" (the default) or "cutoff"
+    to_null: bool = False  # unlinking sets the user to NULL (Koha's own anonymous form of the row), not the placeholder
+    never_keep: bool = False  # a user whose privacy is 2 ("never") keeps none of it, whatever the cutoff
 
     @property
     def by_key(self) -> bool:
@@ -74,7 +76,7 @@ class Spec:
 
 
 SPECS = {
-    "past_loans": Spec("old_issues", "issue_id", "borrowernumber", "returndate", "issuedate"),
+    "past_loans": Spec("old_issues", "issue_id", "borrowernumber", "returndate", "issuedate", never_keep=True),
     # Renewals of a loan returned before the cutoff that name a patron: the loan's own patron (who may be staff
     # borrowing for themselves), or anyone not in a staff category (a patron renewing online). A staff member's
     # renewal of someone else's loan, at the desk, names staff, not a patron, and is never re-pointed. A run takes
@@ -94,19 +96,27 @@ SPECS = {
     # Fines paid (or, if the policy says so, any): to the placeholder, as loans; the amounts stay for the accounts.
     "fines": Spec("accountlines", "accountlines_id", "borrowernumber", "timestamp", "date", owed="amountoutstanding",
                   needs=("amountoutstanding",)),
-    "past_holds": Spec("old_reserves", "reserve_id", "borrowernumber", "timestamp", "reservedate"),
+    "past_holds": Spec("old_reserves", "reserve_id", "borrowernumber", "timestamp", "reservedate", never_keep=True),
     "statistics": Spec("statistics", "borrowernumber", "borrowernumber", "datetime", "datetime"),
     "search_history": Spec("search_history", "id", "userid", "time", "time", delete=True),
-    # Koha's own log of circulation and of changes to patrons names the patron as its object: deleted after the
-    # loans' period, as ``cleanup_database.pl --logs`` does (other modules' objects are not users).
+    # Koha's own log of circulation, of changes to patrons and of their fines names the patron as its object:
+    # deleted after the loans' period, as ``cleanup_database.pl --logs`` does (other modules' objects are holds,
+    # items or records, not users: left to Koha's own cleanup).
     "action_logs": Spec("action_logs", "action_id", "object", "timestamp", "timestamp", delete=True,
-                        also="{a}.module IN ('CIRCULATION', 'MEMBERS')", needs=("module",)),
+                        also="{a}.module IN ('CIRCULATION', 'MEMBERS', 'FINES')", needs=("module",)),
+    # Notices queued for the user (what is overdue, which hold is waiting: titles in their text): deleted after the
+    # notices' period, as ``cleanup_database.pl --mail`` does.
+    "notices": Spec("message_queue", "message_id", "borrowernumber", "time_queued", "time_queued", delete=True),
+    # Links the user followed from the catalogue (TrackClicks): the user set to NULL after the search history's
+    # period, the form Koha itself writes when TrackClicks is "anonymous".
+    "link_clicks": Spec("linktracker", "id", "borrowernumber", "timeclicked", "timeclicked", to_null=True),
 }
 # Each step of a run and the policy it follows, in the order a run takes them (renewals before their loans:
 # a renewal is the patron's own when its renewer is the loan's borrower, which the loan no longer says after).
 STEPS = {"renewals": "past_loans", "past_loans": "past_loans", "last_borrowers": "past_loans",
          "past_holds": "past_holds", "fines": "fines", "statistics": "statistics",
-         "search_history": "search_history", "action_logs": "past_loans"}
+         "search_history": "search_history", "action_logs": "past_loans", "notices": "notices",
+         "link_clicks": "search_history"}
 
 
 def anonymous_patron(db: Database) -> int:
@@ -172,7 +182,12 @@ def _linked(db: Database, kind: str, alias: str, policy: dict, anonymous: int, *
     """Still linked to a user, closed before the cutoff (and the step's own condition, in its joined form if
     ``joined``)."""
     spec = SPECS[kind]
-    sql = f"{alias}.{spec.user} IS NOT NULL AND {alias}.{spec.user} <> %s AND {alias}.{spec.closed} < %s"
+    closed = f"{alias}.{spec.closed} < %s"
+    if spec.never_keep:  # Koha's "never": anonymized at check-in, so none of it is kept whatever its age
+        closed = f"({closed} OR " + ("p.privacy = 2)" if joined else
+                                     f"EXISTS (SELECT 1 FROM borrowers n WHERE n.borrowernumber = {alias}.{spec.user} "
+                                     f"AND n.privacy = 2))")
+    sql = f"{alias}.{spec.user} IS NOT NULL AND {alias}.{spec.user} <> %s AND {closed}"
     params = [anonymous, db.date_param(day(policy["cutoff"]))]
     also = spec.joined_also if joined else spec.also
     if also:
@@ -284,6 +299,7 @@ def _decide_held(db: Database, kind: str, batch: Batch, policy: dict, held, user
 def apply(db: Database, kind: str, batch: Batch, policy: dict, held, ctx: Context) -> int:
     """Unlink the batch's rows in the caller's transaction; how many records were unlinked."""
     spec, anonymous = SPECS[kind], ctx.anonymous
+    target = None if spec.to_null else anonymous
     if db.driver == "mysql" and not spec.delete:
         # MariaDB joins the users (and the step's own join) once per batch faster than it runs the same
         # conditions as subqueries once per row.
@@ -295,12 +311,12 @@ def apply(db: Database, kind: str, batch: Batch, policy: dict, held, ctx: Contex
         return db.execute(f"UPDATE {spec.table} x LEFT JOIN borrowers p ON p.borrowernumber = x.{spec.user}"
                           f"{spec.joined.format(a='x')} SET x.{spec.user} = %s{_keep(ctx, spec.table, 'x')} "
                           f"WHERE {choice}{due}",
-                          [anonymous, *(batch.ids if choice else []), *params])
+                          [target, *(batch.ids if choice else []), *params])
     due, params = _due(db, kind, spec.table, batch, policy, held, anonymous)
     if spec.delete:
         return db.execute(f"DELETE FROM {spec.table} WHERE " + due, params)
     return db.execute(f"UPDATE {spec.table} SET {spec.user} = %s{_keep(ctx, spec.table, None)} WHERE " + due,
-                      [anonymous, *params])
+                      [target, *params])
 
 
 def committed(db: Database, kind: str, batch: Batch, policy: dict, held, ctx: Context) -> bool:

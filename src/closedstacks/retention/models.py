@@ -115,7 +115,17 @@ class PrivacyAudit(models.Model):
 
     @property
     def open_findings(self) -> list[dict]:
-        return [f for f in self.findings if f["count"]]
+        """Links a retention run (or a setting) would remove: what the audit is for."""
+        return [f for f in self.findings if f["count"] and f["severity"] != "info"]
+
+    @property
+    def checks(self) -> list[dict]:
+        return [f for f in self.findings if f["severity"] != "info"]
+
+    @property
+    def kept_on_purpose(self) -> list[dict]:
+        """The rest of the privacy map: what ties users to their reading that Closed Stacks leaves, and why."""
+        return [f for f in self.findings if f["severity"] == "info"]
 
 
 class LinkedCensus(models.Model):

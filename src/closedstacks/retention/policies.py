@@ -31,6 +31,8 @@ DEFAULTS: dict[str, Default] = {
     RecordKind.PAST_HOLDS: Default(30, closes=_("filled, cancelled or expired")),
     RecordKind.FINES: Default(30, keep_outstanding=True, closes=_("paid or written off")),
     RecordKind.SEARCH_HISTORY: Default(1, respect_opt_in=False, closes=_("made")),
+    # Koha's own cleanup_database.pl --mail deletes notices after 30 days by default.
+    RecordKind.NOTICES: Default(30, respect_opt_in=False, closes=_("queued")),
     RecordKind.STATISTICS: Default(30, respect_opt_in=False, closes=_("recorded")),
     RecordKind.READING_HISTORY: Default(0, closes=_("returned (kept only for users who opted in)")),
 }
@@ -38,7 +40,7 @@ DEFAULTS: dict[str, Default] = {
 # The kinds each library system's retention can unlink, following that system's own convention.
 KINDS_BY_SYSTEM: dict[str, list[str]] = {
     "koha": [RecordKind.PAST_LOANS, RecordKind.PAST_HOLDS, RecordKind.FINES, RecordKind.SEARCH_HISTORY,
-             RecordKind.STATISTICS],
+             RecordKind.STATISTICS, RecordKind.NOTICES],
     "evergreen": [RecordKind.PAST_LOANS, RecordKind.PAST_HOLDS, RecordKind.READING_HISTORY],
 }
 

@@ -28,12 +28,12 @@ from closedstacks.audit.trail import record
 from closedstacks.ils.connectors.base import ConnectorError
 from closedstacks.ils.connectors.db import DRIVER_ERRORS, Database, connect
 from closedstacks.ils.models import Connection
-from closedstacks.retention import evergreen, koha
+from closedstacks.retention import evergreen, koha, privacy_map
 from closedstacks.retention.models import PrivacyAudit
 from closedstacks.retention.runs import held_users
 from closedstacks.retention.services import PolicyError, policies_for
 
-SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 
 
 @dataclass
@@ -101,19 +101,51 @@ def _koha(db: Database, cutoffs: dict[str, dt.date], opt_in: dict[str, bool], he
           "(c.category_type IS NULL OR c.category_type <> 'S') AND o.returndate < %s AND r.timestamp < %s" + (
               " AND (p.privacy IS NULL OR p.privacy <> 0)" if opt_in.get("past_loans", True) else ""),
           [anonymous, anonymous, db.date_param(loans_cutoff), db.date_param(loans_cutoff)], "r.renewer_id")
+    notices_cutoff = cutoffs.get("notices", loans_cutoff)
+    check("notices", _("Notices sent to users, older than the retention period"), "medium",
+          _("Run retention (it deletes them, as Koha's cleanup_database.pl --mail does)."),
+          "SELECT COUNT(*), MIN(time_queued) FROM message_queue WHERE borrowernumber IS NOT NULL AND "
+          "borrowernumber <> %s AND time_queued < %s", [anonymous, db.date_param(notices_cutoff)], "borrowernumber")
+    check("link_clicks", _("Links followed from the catalogue that name the user, older than the retention period"),
+          "medium", _("Run retention (it sets the user to none, as Koha's anonymous click tracking does), or set "
+                      "TrackClicks to anonymous."),
+          "SELECT COUNT(*), MIN(timeclicked) FROM linktracker WHERE borrowernumber IS NOT NULL AND borrowernumber "
+          "<> %s AND timeclicked < %s", [anonymous, db.date_param(cutoffs.get("search_history", loans_cutoff))],
+          "borrowernumber")
     check("search_history", _("Search history older than the retention period"), "medium",
           _("Run retention (it deletes it, as Koha's cleanup_database.pl --searchhistory does)."),
           "SELECT COUNT(*), MIN(time) FROM search_history WHERE time < %s",
           [db.date_param(cutoffs.get("search_history", loans_cutoff))], "userid")
-    check("action_logs", _("Circulation and patron log entries naming a borrower, older than the retention "
-                           "period"), "low",
+    check("action_logs", _("Circulation, patron and fines log entries naming a borrower, older than the "
+                           "retention period"), "low",
           _("Run retention (it deletes them, as Koha's cleanup_database.pl --logs does), or turn off "
             "CirculationLog and BorrowersLog."),
-          "SELECT COUNT(*), MIN(timestamp) FROM action_logs l WHERE module IN ('CIRCULATION', 'MEMBERS') AND "
+          "SELECT COUNT(*), MIN(timestamp) FROM action_logs l WHERE module IN ('CIRCULATION', 'MEMBERS', 'FINES') AND "
           "object IS NOT NULL AND object <> %s AND timestamp < %s" + (
               " AND NOT EXISTS (SELECT 1 FROM borrowers p WHERE p.borrowernumber = l.object AND p.privacy = 0)"
               if opt_in.get("past_loans", True) else ""), [anonymous, db.date_param(loans_cutoff)], "object")
+    found += _kept(db, "koha", anonymous)
     return found
+
+
+def _kept(db: Database, system: str, anonymous: int | None = None) -> list[Finding]:
+    """The map's rows left on purpose: counted (users under a hold included: nothing here is unlinked), with the
+    reason, as information. A table this release does not have is left out."""
+    out = []
+    for row in privacy_map.kept(system):
+        table = db.table(row.table)
+        columns = {c.lower() for c in (db.columns(table) or ())}
+        if row.link.lower() not in columns:
+            continue
+        where = f"x.{row.link} IS NOT NULL" + (" AND x.{0} <> %s".format(row.link) if anonymous is not None else "")
+        if row.where:
+            where += " AND " + row.where
+        dated = f"MIN(x.{row.dated})" if row.dated and row.dated.lower() in columns else "NULL"
+        count, oldest = _count(db, f"SELECT COUNT(*), {dated} FROM {table} x WHERE {where}",
+                               [anonymous] if anonymous is not None else [])
+        out.append(Finding(f"kept_{row.table.replace('.', '_')}", str(_("%(about)s (%(table)s): left on purpose") % {
+            "about": row.about, "table": row.table}), count, oldest, "info", row.reason))
+    return out
 
 
 def _evergreen(db: Database, cutoffs: dict[str, dt.date], opt_in: dict[str, bool], held: list[int]) -> list[Finding]:

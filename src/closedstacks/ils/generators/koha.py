@@ -11,7 +11,15 @@ late returns and their fines; holds current and past; OPAC search history;
 each item; a few ``action_logs``; and the ``AnonymousPatron`` borrower, to
 whom the loans of users who chose "never keep my history" (privacy 2) are
 anonymized at check-in — while ``statistics``, ``items_last_borrower`` and
-``accountlines`` keep their borrowernumber, as in a real Koha.
+``accountlines`` keep their borrowernumber, as in a real Koha. Staff (the
+``S`` category, of ``category_type`` 'S' in ``categories``) issue loans and
+make the desk renewals in ``checkout_renewals`` (``renewer_id`` the staff
+borrower; patrons renew their own at the OPAC). A few rows go in each of the
+other tables of Koha's privacy map (:data:`.schema.PRIVACY_MAP`: notices,
+reviews, tags, lists and their shares, suggestions, ILL and article requests,
+recalls, clicked links, club enrolments, pending patron changes,
+pseudonymized transactions, deleted patrons), and ``systempreferences``
+holds ``Version`` (Koha's format) and ``AnonymousPatron`` as an install does.
 
 Speed: rows are built as plain tuples in batches and loaded with
 ``LOAD DATA LOCAL INFILE`` on MariaDB/MySQL, ``COPY`` on PostgreSQL and
@@ -45,6 +53,9 @@ BRANCHES = ["CPL", "MPL", "FFL", "FPL", "IPT", "LPL", "SPL", "TPL"]
 BRANCH_WEIGHTS = [30, 18, 12, 10, 9, 8, 7, 6]
 CATEGORIES = ["PT", "ST", "J", "SC", "S"]  # patron, student, juvenile, senior citizen, staff
 CATEGORY_WEIGHTS = [55, 15, 15, 13, 0]  # staff accounts are made apart
+# categories rows: code → (description, Koha's category_type: A adult, C child, S staff).
+CATEGORY_ROWS = {"PT": ("Patron", "A"), "ST": ("Student", "A"), "J": ("Juvenile", "C"),
+                 "SC": ("Senior citizen", "A"), "S": ("Staff", "S")}
 ITYPES = ["BK", "BK", "BK", "BK", "DVD", "CD", "MAG", "EB"]
 LOCATIONS = ["GEN", "GEN", "CHILD", "TEEN", "REF", "AV"]
 CCODES = ["FIC", "NFIC", "JUV", "REF", "BIO"]
@@ -57,7 +68,8 @@ FIRST = ("James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth
          "Larry Pamela Justin Nicole Scott Anna Brandon Samantha Benjamin Katherine Samuel Christine Gregory Debra "
          "Alexander Rachel Patrick Carolyn Frank Janet Raymond Maria Jack Olivia Dennis Heather Jerry Helen Tyler "
          "Catherine Aaron Diane José Zoë Siobhán Chloé Renée Zoltán Aiyana Wei Priya Kwame Ngozi Sven Ingrid Mei "
-         "Yusuf Fatima Dmitri Aleksandra Hiroshi Ayumi Luis Camila Mateo Sofía").split()
+         "Yusuf Fatima Dmitri Aleksandra Hiroshi Ayumi Luis Camila Mateo Sofía Élodie Ángel Øyvind Åsa Ümit "
+         "Çağla Łukasz Žofie").split()
 SURNAMES = ("Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez Gonzalez "
             "Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris Sanchez Clark "
             "Ramirez Lewis Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill Flores Green Adams "
@@ -67,7 +79,7 @@ SURNAMES = ("Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Ma
             "Mendoza Ruiz Hughes Price Alvarez Castillo Sanders Patel Myers Long Ross Foster Jimenez O'Brien "
             "O'Connor D'Angelo Núñez Müller Søren-Larsen Van_der_Berg De_la_Cruz Okafor Mensah Nakamura Tanaka "
             "Kowalski Nowak Ivanova Petrov Haddad Nasser Singh Chen Wang Zhang Liu Yilmaz Kaya Björk Ó_Súilleabháin "
-            "Friedman Goldberg Rossi Russo Dubois Lefebvre").split()
+            "Friedman Goldberg Rossi Russo Dubois Lefebvre Élie Ödegaard Çelik Ångström Łukasiewicz").split()
 SURNAMES = [name.replace("_", " ") for name in SURNAMES]
 STREETS = ("Main St|Oak Ave|Maple Dr|Cedar Ln|Elm St|Pine Rd|Washington Blvd|Lake View Rd|Hillcrest Ave|"
            "Park Pl|River Rd|Church St|Mill Ln|Highland Ave|Sunset Blvd|Forest Dr|Spring St|Union St|Chestnut St|"
@@ -331,17 +343,18 @@ DERIVE = [
     + " o ON o.issue_id = r.checkout_id" + _JOIN
     for table in ("old_issues", "issues")
 ]
-# Users who chose "never keep my history" (privacy 2) have their loans anonymized at check-in.
+# Users who chose "never keep my history" (privacy 2) have their loans anonymized at check-in (so the row's
+# timestamp, ON UPDATE current_timestamp() on MariaDB, stays the time of the return it was anonymized at).
 ANONYMIZE_AT_CHECKIN = (
-    "UPDATE old_issues SET borrowernumber = %s WHERE borrowernumber IN (SELECT borrowernumber FROM borrowers"
-    " WHERE privacy = 2)")
+    "UPDATE old_issues SET borrowernumber = %s, timestamp = timestamp WHERE borrowernumber IN"
+    " (SELECT borrowernumber FROM borrowers WHERE privacy = 2)")
 
 
 def _reset_sequences(db: Database) -> None:
     with db.connection.cursor() as cursor:
         for table, columns in schema.TABLES.items():
             name, code, *_ = columns[0]
-            if code == "pk":
+            if code in ("pk", "bigpk"):
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{name}'), "
                                f"COALESCE((SELECT MAX(\"{name}\") FROM \"{table}\"), 0) + 1, false)")
 
@@ -375,6 +388,7 @@ class _Builder:
         self.make_holds()
         self.make_searches()
         self.make_action_logs()
+        self.make_privacy_map()
         self.make_preferences()
         for table in schema.TABLES:
             self.counts.setdefault(table, 0)
@@ -441,6 +455,7 @@ class _Builder:
                      BRANCHES[0], "S", self.days[0], "2099-12-31", "AnonymousPatron for anonymized history.", N,
                      "!", 0, "anonymous", N, N, 1, N, "default", self.days[0] + " 00:00:00"))
         self.branch_of[self.anonymous], self.category_of[self.anonymous] = BRANCHES[0], "S"
+        self.deleted_template = rows[0]
         for s in self.staff:
             weights[s] = 0.2
         self.borrower_ids = list(range(1, users + 1))
@@ -724,9 +739,133 @@ class _Builder:
                 rows = []
         self.put("action_logs", columns, rows)
 
+    def make_privacy_map(self):
+        """A few rows in each of Koha's other tables that tie a patron to what they read, asked for or were sent."""
+        rng, N, days, times, today = self.rng, self.N, self.days, self.times, self.today_index
+        n = max(5, self.users // 20)
+        patrons = [b for b in self.borrower_ids if b not in self.staff] or self.borrower_ids
+        nbib = len(self.title_of) - 1
+
+        def when(d=None):
+            return days[rng.randrange(self.ndays) if d is None else d] + " " + rng.choice(times)
+
+        def pick():
+            return rng.choice(patrons)
+
+        def bib():
+            return rng.randint(1, nbib)
+
+        staff = self.staff
+        rows = []
+        for i in range(1, n + 1):
+            b, at = pick(), when()
+            rows.append((i, N, b, "An item you requested is waiting", f"Dear patron, {self.title_of[bib()]} is"
+                         " ready for pick-up.", "HOLD", rng.choice(("email", "sms", "print")),
+                         rng.choice(("sent", "sent", "failed", "pending")), at, at, f"patron{b}@example.org",
+                         "library@example.org"))
+        self.put("message_queue", ("message_id", "letter_id", "borrowernumber", "subject", "content", "letter_code",
+                                   "message_transport_type", "status", "time_queued", "updated_on", "to_address",
+                                   "from_address"), rows)
+        self.put("reviews", ("reviewid", "borrowernumber", "biblionumber", "review", "approved", "datereviewed"),
+                 [(i, pick(), bib(), rng.choice(("Could not put it down.", "Too long.", "Helped me a lot.")),
+                   rng.choice((0, 1)), when()) for i in range(1, n + 1)])
+        self.put("tags_all", ("tag_id", "borrowernumber", "biblionumber", "term", "language", "date_created"),
+                 [(i, pick(), bib(), rng.choice(SUBJECTS), N, when()) for i in range(1, n + 1)])
+        shelves = []
+        for i in range(1, n + 1):
+            at = when()
+            shelves.append((i, rng.choice(("To read", "Favourites", "For my thesis", "Kids")), pick(),
+                            rng.choice((0, 0, 1)), "title", at, at))
+        self.put("virtualshelves", ("shelfnumber", "shelfname", "owner", "public", "sortfield", "lastmodified",
+                                    "created_on"), shelves)
+        self.put("virtualshelfcontents", ("shelfnumber", "biblionumber", "flags", "dateadded", "borrowernumber"),
+                 [(s[0], bib(), N, when(), s[2]) for s in shelves for _ in range(rng.randint(1, 4))])
+        shares = []
+        for i, s in enumerate(shelves[: max(1, n // 2)], start=1):
+            if i % 3:  # accepted: names the patron it is shared with
+                shares.append((i, s[0], pick(), N, when()))
+            else:  # an invitation not yet accepted
+                shares.append((i, s[0], N, format(rng.getrandbits(40), "010x"), when()))
+        self.put("virtualshelfshares", ("id", "shelfnumber", "borrowernumber", "invitekey", "sharedate"), shares)
+        rows = []
+        for i in range(1, n + 1):
+            d = rng.randrange(self.ndays)
+            status = rng.choice(("ASKED", "ACCEPTED", "REJECTED", "AVAILABLE"))
+            manager = rng.choice(staff) if status != "ASKED" else N
+            rows.append((i, pick(), days[d], manager, days[min(today, d + 3)] if manager != N else N, status,
+                         self.author_of[bib()][:80], self.title_of[bib()], when(min(today, d + 3)),
+                         rng.choice(BRANCHES)))
+        self.put("suggestions", ("suggestionid", "suggestedby", "suggesteddate", "managedby", "manageddate", "STATUS",
+                                 "author", "title", "date", "branchcode"), rows)
+        rows = []
+        for i in range(1, n + 1):
+            d = rng.randrange(self.ndays)
+            done = rng.random() < 0.7
+            rows.append((i, pick(), bib(), rng.choice(BRANCHES), "COMP" if done else "REQ", days[d], when(d),
+                         days[min(today, d + 20)] if done else N, "Book", "FreeForm", "Needed for my course."))
+        self.put("illrequests", ("illrequest_id", "borrowernumber", "biblio_id", "branchcode", "status", "placed",
+                                 "updated", "completed", "medium", "backend", "notesopac"), rows)
+        rows = []
+        for i in range(1, n + 1):
+            at = when()
+            rows.append((i, pick(), bib(), N, rng.choice(BRANCHES), "Chapter 3", "45-60",
+                         rng.choice(("REQUESTED", "COMPLETED", "CANCELED")), rng.choice(("PHOTOCOPY", "SCAN")), at,
+                         at))
+        self.put("article_requests", ("id", "borrowernumber", "biblionumber", "itemnumber", "branchcode", "title",
+                                      "pages", "status", "format", "created_on", "updated_on"), rows)
+        self.put("borrower_modifications", ("timestamp", "verification_token", "changed_fields", "borrowernumber",
+                                            "email", "phone"),
+                 [(when(), "", "email,phone", b, f"new{b}@example.org", "(555) 010-0000")
+                  for b in rng.sample(patrons, min(len(patrons), n))])
+        rows = []
+        for i in range(1, n + 1):
+            b, item = pick(), rng.choice(self.item_ids)
+            rows.append((i, "$2a$08$" + format(rng.getrandbits(200), "053x")[:53], 1, self.branch_of[b],
+                         self.category_of[b], days[0], rng.choice("FM"), when(), self.item_branch[item],
+                         rng.choice(("issue", "return", "renew")), item, self.item_itype[item],
+                         self.item_branch[item], self.item_branch[item], self.item_location[item],
+                         self.item_ccode[item]))
+        self.put("pseudonymized_transactions", ("id", "hashed_borrowernumber", "has_cardnumber", "branchcode",
+                                                "categorycode", "dateenrolled", "sex", "datetime",
+                                                "transaction_branchcode", "transaction_type", "itemnumber",
+                                                "itemtype", "homebranch", "holdingbranch", "location", "ccode"), rows)
+        rows = []
+        for i in range(1, n + 1):
+            d = rng.randrange(self.ndays)
+            done = d < today - 30
+            rows.append((i, pick(), when(d), bib(), rng.choice(BRANCHES), "fulfilled" if done else "requested",
+                         when(d), N, 1 if done else 0, when(min(today, d + 14)) if done else N, 0))
+        self.put("recalls", ("recall_id", "patron_id", "created_date", "biblio_id", "pickup_library_id", "status",
+                             "timestamp", "item_id", "completed", "completed_date", "item_level"), rows)
+        self.put("linktracker", ("id", "biblionumber", "itemnumber", "borrowernumber", "url", "timeclicked"),
+                 [(i, (b := bib()), N, pick(), f"https://ebooks.example.org/read/{b}", when())
+                  for i in range(1, n + 1)])
+        rows = []
+        for i in range(1, n + 1):
+            at = when()
+            rows.append((i, rng.randint(1, 3), pick(), at, N, at, rng.choice(BRANCHES)))
+        self.put("club_enrollments", ("id", "club_id", "borrowernumber", "date_enrolled", "date_canceled",
+                                      "date_created", "branchcode"), rows)
+        # Patrons deleted from Koha: their rows moved to deletedborrowers, numbers after the AnonymousPatron's.
+        columns = tuple(c for c in self.borrower_columns)
+        rows = []
+        for k in range(1, max(2, n // 4) + 1):
+            b = self.anonymous + k
+            first, surname = rng.choice(FIRST), rng.choice(SURNAMES)
+            number = f"2{1000:04d}{b:08d}"
+            seen = when()
+            row = dict(zip(columns, self.deleted_template))
+            row.update(borrowernumber=b, cardnumber=number + luhn(number), surname=surname, firstname=first,
+                       userid=f"deleted{b}", updated_on=seen, lastseen=seen, dateofbirth=days[0])
+            rows.append(tuple(row[c] for c in columns))
+        self.put("deletedborrowers", columns, rows)
+
     def make_preferences(self):
         N = self.N
         rows = [
+            ("Version", schema.VERSIONS[schema.DEFAULT_VERSION]["Version"], N,
+             "The Koha database version. WARNING: Do not change this value manually, it is maintained by the"
+             " webinstaller", N),
             ("AnonymousPatron", str(self.anonymous), N, "Borrowernumber of the patron loans are anonymized to",
              "Integer"),
             ("OPACPrivacy", "1", N, "Let patrons choose to keep their reading history", "YesNo"),
@@ -736,3 +875,5 @@ class _Builder:
             ("KohaAdminEmailAddress", "library@example.org", N, "", "Free"),
         ]
         self.put("systempreferences", ("variable", "value", "options", "explanation", "type"), rows)
+        categories = [(code, description, kind, "default") for code, (description, kind) in CATEGORY_ROWS.items()]
+        self.put("categories", ("categorycode", "description", "category_type", "default_privacy"), categories)
