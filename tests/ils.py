@@ -38,8 +38,15 @@ def require_server(driver: str) -> None:
 def ils_url():
     """``ils_url(driver)`` → URL of a new empty database on that driver's server, dropped after the test."""
     with ExitStack() as stack:
-        def make(driver: str) -> str:
+        def make(driver: str, **options) -> str:
+            """``locale="C"``: a PostgreSQL database created as Evergreen's installer creates its own."""
             require_server(driver)
-            return stack.enter_context(scratch_ils_database(driver))
+            return stack.enter_context(scratch_ils_database(driver, **options))
 
         yield make
+
+
+def evergreen_database(make, driver: str) -> str:
+    """A database for an Evergreen-shaped library: on PostgreSQL in the C locale, as Evergreen's installer creates
+    its own (``lower()`` then folds only A-Z), so the connector is tried as a real Evergreen meets it."""
+    return make(driver, locale="C") if driver == "postgresql" else make(driver)

@@ -73,11 +73,40 @@ def test_the_dry_run_counts_step_by_step_what_the_real_run_does(system, accounts
     if system == "koha":
         library = build(ils_url("mysql"))
     else:
+        from tests.ils import evergreen_database
         from tests.test_retention_evergreen import build as build_evergreen
 
-        library = build_evergreen(ils_url("postgresql"))
+        library = build_evergreen(evergreen_database(ils_url, "postgresql"))
     dry = runs.execute(runs.start(library["connection"], by=accounts["officer"], dry_run=True))
     real = runs.execute(runs.start(library["connection"], by=accounts["officer"]))
     assert dry.status == real.status == "done", (dry.problem, real.problem)
     assert sum(unlinked for _e, unlinked, _k in _steps(real).values()) > 0
     assert _steps(dry) == _steps(real)
+
+
+def test_koha_s_privacy_never_keeps_nothing_whatever_its_age(accounts, tmp_path):
+    """privacy 2 ("never"): Koha anonymizes at check-in; a loan or hold of such a user returned yesterday is
+    unlinked by the next run, while a default user's stays until the retention period has passed."""
+    import datetime as dt
+    import sqlite3
+
+    from django.utils import timezone
+
+    library = build(f"sqlite:///{tmp_path / 'k'}.sqlite3")
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    with sqlite3.connect(library["where"].database) as db:
+        never, default = (db.execute("SELECT borrowernumber FROM borrowers WHERE privacy = ? AND borrowernumber NOT IN "
+                                     "(SELECT value FROM systempreferences WHERE variable = 'AnonymousPatron') LIMIT 1",
+                                     (p,)).fetchone()[0] for p in (2, 1))
+        item = db.execute("SELECT MIN(itemnumber) FROM items").fetchone()[0]
+        db.execute("INSERT INTO old_issues (issue_id, borrowernumber, itemnumber, issuedate, returndate, "
+                   "renewals_count, unseen_renewals, onsite_checkout) VALUES (9000001, ?, ?, ?, ?, 0, 0, 0), "
+                   "(9000002, ?, ?, ?, ?, 0, 0, 0)", (never, item, yesterday, yesterday, default, item, yesterday,
+                                                      yesterday))
+    run = runs.execute(runs.start(library["connection"], by=accounts["officer"]))
+    assert run.status == "done", run.problem
+    with sqlite3.connect(library["where"].database) as db:
+        after = dict(db.execute("SELECT issue_id, borrowernumber FROM old_issues WHERE issue_id > 9000000"))
+    assert after[9000001] != never and after[9000002] == default
+    found = {f["code"]: f["count"] for f in privacy_audit.run(library["connection"], by=accounts["officer"]).checks}
+    assert found["past_loans_never_keep"] == 0

@@ -10,6 +10,7 @@ run. The expected rows come from the test's own reading of the tables (chains fo
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections import defaultdict
 
@@ -26,7 +27,7 @@ from closedstacks.retention.batches import day
 from closedstacks.retention.models import RetentionPolicy
 from closedstacks.retention.services import update_policy
 from tests.conftest import cli_env, closedstacks
-from tests.ils import ils_url  # noqa: F401 (a fixture)
+from tests.ils import evergreen_database, ils_url  # noqa: F401 (a fixture)
 from tests.kills import killed_then_finished
 from tests.procedure import instrument_data, matter_at, set_officer
 from tests.test_connector_evergreen import Truth
@@ -39,6 +40,9 @@ LIVE = {"past_loans": "action.circulation", "past_holds": "action.hold_request",
         "reading_history": "action.usr_circ_history"}
 AGED = {"past_loans": "action.aged_circulation", "past_holds": "action.aged_hold_request"}
 CIRC_HISTORY, HOLD_HISTORY = "history.circ.retention_start", "history.hold.retention_start"
+# Evergreen counts a user as keeping their reading history with either setting (its history trigger reads both).
+CIRC_OPT_IN = (CIRC_HISTORY, "history.circ.retention_age")
+HOLD_AGE = "history.hold.retention_age"
 TODAY = timezone.now()  # the generated library's five years end now, so that some of it is still recent
 HOLD_FROM, HOLD_TO = TODAY.date() - dt.timedelta(days=1100), TODAY.date() - dt.timedelta(days=400)
 BIG = 10_000_000
@@ -49,7 +53,8 @@ def generated(url: str, *, users: int = 150, loans: int = 4000) -> ConnectionSet
     (Evergreen removes the setting; the history is left for retention)."""
     where = ConnectionSettings.from_url(url)
     generate(where, users=users, loans=loans, seed=5, today=TODAY)
-    execute(where, "DELETE FROM {actor.usr_setting} WHERE name = %s AND usr - usr / 4 * 4 = 0", params=(CIRC_HISTORY,))
+    execute(where, "DELETE FROM {actor.usr_setting} WHERE name IN (%s, %s) AND usr - usr / 4 * 4 = 0",
+            params=CIRC_OPT_IN)
     return where
 
 
@@ -89,7 +94,34 @@ class Library(Truth):
 
     def __init__(self, where):
         super().__init__(where)
-        self.settings = {(r[1], r[2]) for r in rows(where, "actor.usr_setting", "usr, name").values()}
+        self.values = {(r[1], r[2]): r[3] for r in rows(where, "actor.usr_setting", "usr, name, value").values()}
+        self.settings = set(self.values)
+        self.driver = where.driver
+        self.raw_holds = {h[0]: h[3] or h[4] for h in self.holds}
+
+    def reads(self, user) -> bool:
+        """Whether Evergreen keeps this user's reading history (either of its two settings)."""
+        return any((user, name) in self.settings for name in CIRC_OPT_IN)
+
+    def opted(self, kind: str, user, closed, ids) -> bool:
+        """Whether Evergreen's own purge would keep this unit for the user's choice: never a circulation (the
+        choice keeps reading history); reading history with either setting; a hold closed since the user's
+        history.hold.retention_start and, with history.hold.retention_age, within that age (PostgreSQL)."""
+        if kind == "past_loans":
+            return False
+        if kind == "reading_history":
+            return self.reads(user)
+        start = self.values.get((user, HOLD_HISTORY))
+        if start is None or closed < dt.date.fromisoformat(json.loads(start)[:10]):
+            return False
+        age = self.values.get((user, HOLD_AGE))
+        if age is not None and self.driver == "postgresql":
+            years = int(json.loads(age).split()[0])
+            ended = self.raw_holds[ids[0]]
+            ended = ended if isinstance(ended, dt.datetime) else dt.datetime.fromisoformat(str(ended))
+            now = timezone.now()
+            return ended >= now.replace(year=now.year - years)
+        return True
 
     def units(self, kind: str):
         """(user, the date a hold compares, when it closed (None: open), rows) per loan, hold or history row."""
@@ -109,14 +141,13 @@ class Library(Truth):
         """Row id → user, for the rows a run ages or deletes (due), keeps for a hold, keeps by the user's choice."""
         keep_days = 0 if kind == "reading_history" else 30
         cutoff = timezone.localdate() - dt.timedelta(days=keep_days)
-        setting = HOLD_HISTORY if kind == "past_holds" else CIRC_HISTORY
         out = {"due": {}, "held": {}, "opt_in": {}}
         for user, dated, closed, ids in self.units(kind):
             if closed is None or closed >= cutoff:
                 continue
             if user == held_user and HOLD_FROM <= dated <= HOLD_TO:
                 where = "held"
-            elif opt_in and (user, setting) in self.settings:
+            elif opt_in and self.opted(kind, user, closed, ids):
                 where = "opt_in"
             else:
                 where = "due"
@@ -126,7 +157,7 @@ class Library(Truth):
 
 def held_card(where, library: Library) -> tuple[str, int]:
     """The card of a user with many loans who turned their reading history off (so each kind has rows to hold)."""
-    readers = {h[1] for h in library.history} - {u for u, name in library.settings if name == CIRC_HISTORY}
+    readers = {h[1] for h in library.history if not library.reads(h[1])}
     loans = defaultdict(int)
     for circ in library.circs.values():
         loans[circ[1]] += circ[1] in readers
@@ -162,11 +193,13 @@ def counts(run) -> dict:
 
 @pytest.mark.parametrize("driver", DRIVERS)
 def test_a_run_ages_exactly_what_the_policy_says_and_nothing_held(driver, accounts, ils_url):  # noqa: F811
-    library, before, card, held_user = held_library(ils_url(driver), accounts)
+    library, before, card, held_user = held_library(evergreen_database(ils_url, driver), accounts)
     where = library["where"]
     want = {kind: before.expected(kind, held_user=held_user) for kind in KINDS}
     for kind in KINDS:
-        assert want[kind]["due"] and want[kind]["held"] and want[kind]["opt_in"], kind
+        assert want[kind]["due"] and want[kind]["held"], kind
+        # What the users' own choice keeps, as Evergreen's purge decides: never a circulation.
+        assert bool(want[kind]["opt_in"]) == (kind != "past_loans"), kind
     assert any(len(chain) > 1 and head[0] in want["past_loans"]["due"] for head, chain in before.chains())
     untouched = snapshot(where)
     originals = {kind: records(where, LIVE[kind]) for kind in AGED}
@@ -205,31 +238,16 @@ def test_a_run_ages_exactly_what_the_policy_says_and_nothing_held(driver, accoun
     assert again.status == "done" and again.totals()["unlinked"] == 0 and snapshot(where) == after
 
 
-# Evergreen's own aging, as its triggers do it when a circulation or a hold is deleted (simplified: the aged row
-# says it was the trigger's).
-TRIGGERS = ("""CREATE FUNCTION action.age_circ_on_delete() RETURNS TRIGGER AS $$ BEGIN
- INSERT INTO action.aged_circulation (id, usr_post_code, usr_home_ou, usr_profile, copy_call_number, copy_owning_lib,
-  copy_circ_lib, copy_bib_record, xact_start, target_copy, circ_lib, circ_staff)
- VALUES (OLD.id, 'by trigger', 1, 1, 1, 1, 1, 1, OLD.xact_start, OLD.target_copy, OLD.circ_lib, OLD.circ_staff);
- RETURN OLD; END $$ LANGUAGE plpgsql""",
-            "CREATE TRIGGER action_circulation_aging_tgr BEFORE DELETE ON action.circulation FOR EACH ROW "
-            "EXECUTE PROCEDURE action.age_circ_on_delete()",
-            """CREATE FUNCTION action.age_hold_on_delete() RETURNS TRIGGER AS $$ BEGIN
- INSERT INTO action.aged_hold_request (id, usr_post_code, usr_home_ou, usr_profile, staff_placed, request_time, target,
-  request_lib, selection_ou, pickup_lib)
- VALUES (OLD.id, 'by trigger', 1, 1, FALSE, OLD.request_time, OLD.target, 1, 1, 1);
- RETURN OLD; END $$ LANGUAGE plpgsql""",
-            "CREATE TRIGGER action_hold_request_aging_tgr BEFORE DELETE ON action.hold_request FOR EACH ROW "
-            "EXECUTE PROCEDURE action.age_hold_on_delete()")
-
-
 def test_where_evergreen_ages_in_its_own_triggers_the_run_only_deletes(accounts, ils_url):  # noqa: F811
-    """A real Evergreen ages a deleted circulation or hold in a trigger (its bills with it): the run leaves that to
-    it, and each row is aged once."""
-    library = build(ils_url("postgresql"))
+    """A real Evergreen ages a deleted circulation or hold in its own triggers (a renewal chain whole, from its last
+    circulation): the run leaves that to them, and each row is aged once, as Evergreen ages it."""
+    from closedstacks.ils.connectors.evergreen import schema
+
+    library = build(evergreen_database(ils_url, "postgresql"))
     where = library["where"]
-    execute(where, *TRIGGERS)
-    with connect(where) as db:
+    with connect(where, autocommit=False) as db:
+        schema.create_triggers(db)
+        db.connection.commit()
         assert evergreen.context(db).aged_by_trigger == {"past_loans", "past_holds"}
     before, untouched = Library(where), snapshot(where)
     done = runs.execute(runs.start(library["connection"], by=accounts["officer"]), batch_size=300)
@@ -238,8 +256,10 @@ def test_where_evergreen_ages_in_its_own_triggers_the_run_only_deletes(accounts,
     for kind in AGED:
         due = set(before.expected(kind)["due"])
         assert untouched[LIVE[kind]] - after[LIVE[kind]] == due == after[AGED[kind]] - untouched[AGED[kind]], kind
-        assert {row["usr_post_code"] for pk, row in records(where, AGED[kind]).items() if pk in due} == {"by trigger"}
         assert done.progress[kind]["unlinked"] == len(due)
+    aged_holds = records(where, AGED["past_holds"])
+    assert not any(row.get("canceled_by") for pk, row in aged_holds.items() if pk in set(
+        before.expected("past_holds")["due"]))  # who cancelled (the user, often) is not aged with the hold
 
 
 def records(where, table: str) -> dict[int, dict]:
@@ -279,7 +299,7 @@ def assert_aged_as_evergreen_does(where, originals: dict, want: dict) -> None:
 
 @pytest.mark.parametrize("driver", DRIVERS)
 def test_a_stopped_run_resumes_to_the_same_end_as_an_uninterrupted_one(driver, accounts, ils_url):  # noqa: F811
-    straight, stopped = (build(ils_url(driver), name) for name in ("straight", "stopped"))
+    straight, stopped = (build(evergreen_database(ils_url, driver), name) for name in ("straight", "stopped"))
     card, _ = held_card(straight["where"], Library(straight["where"]))
     hold_on(accounts, card)
     first = runs.execute(runs.start(straight["connection"], by=accounts["officer"]), batch_size=100)
@@ -330,7 +350,7 @@ def test_interrupted_anywhere_and_resumed_it_ends_as_an_uninterrupted_run(accoun
 @pytest.mark.parametrize("driver", DRIVERS)
 def test_committed_tells_an_applied_batch_from_one_rolled_back(driver, ils_url):  # noqa: F811
     """What a resumed run asks after a crash between recording a batch as pending and recording it as done."""
-    where = generated(ils_url(driver))
+    where = generated(evergreen_database(ils_url, driver))
     cutoff = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
     policy = {"cutoff": cutoff, "respect_opt_in": True, "keep_days": 30}
     with connect(where, autocommit=False) as db:
@@ -359,9 +379,12 @@ def plant(where, user: int, reader: int) -> None:
     with connect(where) as db:
         copy = db.one(f"SELECT MIN(id) FROM {db.table('asset.copy')}")[0]
     when = [db_date(where, value) for value in (long_ago, a_bit_later)]
+    # With the columns Evergreen requires of every circulation (its rules, the renewals left).
+    rules = ("renewal_remaining, grace_period, duration_rule, recurring_fine_rule, max_fine_rule",
+             "0, '1 day', 'default', 'default', 'default'")
     execute(where, "INSERT INTO {action.circulation} (id, usr, xact_start, xact_finish, checkin_time, target_copy, "
-                   "circ_lib, circ_staff, parent_circ) VALUES (%s, %s, %s, %s, %s, %s, 4, 1004, NULL), "
-                   "(%s, %s, %s, %s, %s, %s, 4, 1004, %s)",
+                   f"circ_lib, circ_staff, parent_circ, {rules[0]}) VALUES (%s, %s, %s, %s, %s, %s, 4, 1004, NULL, "
+                   f"{rules[1]}), (%s, %s, %s, %s, %s, %s, 4, 1004, %s, {rules[1]})",
             params=(BIG, user, when[0], when[0], when[0], copy, BIG + 1, user, when[0], when[1], when[1], copy, BIG))
     execute(where, "INSERT INTO {action.hold_request} (id, usr, requestor, request_time, cancel_time, target, "
                    "request_lib, selection_ou, pickup_lib, hold_type) VALUES (%s, %s, %s, %s, %s, 1, 4, 4, 4, 'T')",
@@ -376,7 +399,7 @@ def db_date(where, value: dt.datetime):
 
 @pytest.mark.parametrize("driver", DRIVERS)
 def test_the_audit_finds_each_planted_leak_and_nothing_after_a_run(driver, accounts, ils_url):  # noqa: F811
-    library, before, _card, held_user = held_library(ils_url(driver), accounts)
+    library, before, _card, held_user = held_library(evergreen_database(ils_url, driver), accounts)
     where = library["where"]
     # Before any run: what a run would age or delete, users under a hold left out altogether.
     found = audit_counts(library, accounts)
@@ -391,7 +414,7 @@ def test_the_audit_finds_each_planted_leak_and_nothing_after_a_run(driver, accou
 
     kept = Library(where).settings
     user = next(u for u in sorted(before.circs[c][1] for c in before.circs) if u != held_user and
-                (u, CIRC_HISTORY) not in kept and (u, HOLD_HISTORY) not in kept)
+                not any((u, name) in kept for name in (*CIRC_OPT_IN, HOLD_HISTORY)))
     plant(where, user, reader=user)
     assert audit_counts(library, accounts) == {"past_loans_linked": 2, "past_holds_linked": 1,
                                                "reading_history_linked": 1, "opt_in_ignored": 0}
@@ -400,7 +423,7 @@ def test_the_audit_finds_each_planted_leak_and_nothing_after_a_run(driver, accou
     update_policy(policy, by=accounts["officer"], version=policy.version, keep_days=0, respect_opt_in=False,
                   keep_outstanding=False, enabled=True)
     now = Library(where)
-    readers = {u for u, name in now.settings if name == CIRC_HISTORY and u != held_user}
+    readers = {u for u, _name in now.settings if now.reads(u) and u != held_user}
     found = audit_counts(library, accounts)
     assert found["opt_in_ignored"] == len(readers) > 0
     assert found["reading_history_linked"] == sum(
@@ -422,7 +445,7 @@ def test_killed_at_random_and_resumed_it_ends_as_an_uninterrupted_run(scratch_ur
     assert closedstacks("migrate", env=env).returncode == 0
     places = {}
     for name in ("straight", "killed"):
-        where = places[name] = generated(ils_url("postgresql"), users=400, loans=60_000)
+        where = places[name] = generated(evergreen_database(ils_url, "postgresql"), users=400, loans=60_000)
         added = closedstacks("connector", "add", name, "--kind", "evergreen", "--driver", "postgresql", "--host",
                              where.host, "--port", str(where.port or 5432), "--database", where.database, "--user",
                              where.user, "--write-user", where.user, env=env)

@@ -26,15 +26,16 @@ def test_each_connection_starts_with_the_defaults_for_what_its_system_can_unlink
     assert "koha (Koha)" in page and "evergreen (Evergreen)" in page
     koha = {p.kind: p for p in RetentionPolicy.objects.filter(connection=systems["koha"])}
     evergreen = {p.kind: p for p in RetentionPolicy.objects.filter(connection=systems["evergreen"])}
-    assert set(koha) == {"past_loans", "past_holds", "fines", "search_history", "statistics"}
+    assert set(koha) == {"past_loans", "past_holds", "fines", "search_history", "statistics", "notices"}
+    assert koha["notices"].keep_days == 30  # as Koha's own cleanup_database.pl --mail keeps them
     assert set(evergreen) == {"past_loans", "past_holds", "reading_history"}
     assert (koha["past_loans"].keep_days, koha["past_loans"].respect_opt_in) == (30, True)
     assert koha["fines"].keep_outstanding and not koha["past_loans"].keep_outstanding
     assert evergreen["reading_history"].keep_days == 0 and evergreen["reading_history"].respect_opt_in
-    assert AuditEntry.objects.filter(action="retention.policy_defaulted").count() == 8
+    assert AuditEntry.objects.filter(action="retention.policy_defaulted").count() == 9
     client_for("director").get("/retention/")  # a second look changes nothing
-    assert RetentionPolicy.objects.count() == 8
-    assert AuditEntry.objects.filter(action="retention.policy_defaulted").count() == 8
+    assert RetentionPolicy.objects.count() == 9
+    assert AuditEntry.objects.filter(action="retention.policy_defaulted").count() == 9
 
 
 def test_the_officer_changes_a_policy_and_the_change_is_audited_before_and_after(systems, client_for, accounts):

@@ -32,8 +32,12 @@ def postgres_reachable(url: str) -> str | None:
 
 
 @contextlib.contextmanager
-def scratch_database(engine: str, postgres_url: str = "postgres://postgres@127.0.0.1:5432/postgres"):
-    """Yield a database URL for a new empty database of ``engine`` (sqlite or postgresql)."""
+def scratch_database(engine: str, postgres_url: str = "postgres://postgres@127.0.0.1:5432/postgres", *,
+                     locale: str | None = None):
+    """Yield a database URL for a new empty database of ``engine`` (sqlite or postgresql).
+
+    ``locale`` (PostgreSQL): create it from template0 in UTF-8 with that LC_COLLATE and LC_CTYPE — ``"C"`` is how
+    Evergreen's installer creates its database. None: the server's default."""
     if engine == "sqlite":
         folder = Path(tempfile.mkdtemp(prefix="closedstacks-scratch-"))
         try:
@@ -47,7 +51,12 @@ def scratch_database(engine: str, postgres_url: str = "postgres://postgres@127.0
         name = f"closedstacks_scratch_{secrets.token_hex(4)}"
         admin = with_database(postgres_url, "postgres")
         with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            if locale is None:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            else:
+                conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE {} "
+                                     "LC_CTYPE {}").format(sql.Identifier(name), sql.Literal(locale),
+                                                           sql.Literal(locale)))
         try:
             yield with_database(postgres_url, name)
         finally:
@@ -75,18 +84,23 @@ def mariadb_reachable(url: str = MARIADB_URL) -> str | None:
 
 
 @contextlib.contextmanager
-def scratch_ils_database(driver: str, server_url: str | None = None):
-    """Yield a URL (mysql://, postgresql:// or sqlite:///) for a new empty database to build an ILS in."""
+def scratch_ils_database(driver: str, server_url: str | None = None, *, locale: str | None = None):
+    """Yield a URL (mysql://, postgresql:// or sqlite:///) for a new empty database to build an ILS in.
+
+    ``locale`` (PostgreSQL only): the database's LC_COLLATE and LC_CTYPE, e.g. ``"C"`` as Evergreen's installer
+    makes it (``CREATE DATABASE … TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'``)."""
     if driver == "sqlite":
         with scratch_database("sqlite") as url:
             yield url
         return
     if driver == "postgresql":
-        with scratch_database("postgresql", server_url or POSTGRES_URL) as url:
+        with scratch_database("postgresql", server_url or POSTGRES_URL, locale=locale) as url:
             yield "postgresql://" + url.split("://", 1)[1]
         return
     if driver != "mysql":
         raise ValueError(f"unknown driver {driver!r}")
+    if locale is not None:
+        raise ValueError("locale is for PostgreSQL scratch databases")
     import pymysql
 
     parts = urlsplit(server_url or MARIADB_URL)

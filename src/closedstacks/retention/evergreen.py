@@ -72,9 +72,33 @@ ROWS = """WITH units (unit, n, usr, dated, closed, opted) AS (
  SELECT x.id, 1, x.usr, {dated}, {closed}, {opted} FROM {table} x JOIN {usr} u ON u.id = x.usr
   WHERE {where} AND {closed} < %s),
 members (unit, id) AS (SELECT unit, unit FROM units)"""
-# A user setting that is on: Evergreen removes it (or stores JSON null) when the user turns it off.
-OPTED = ("CASE WHEN EXISTS (SELECT 1 FROM {setting} s WHERE s.usr = x.usr AND s.name = '{name}' AND "
-         "s.value IS NOT NULL AND s.value <> 'null') THEN 1 ELSE 0 END")
+# Whether the row's user opted in to keeping it, as Evergreen decides. Reading history: the history trigger
+# (action.maintain_usr_circ_history) records a user's loans when they have a history.circ.retention_age or a
+# history.circ.retention_start setting, whatever its value (the catalogue deletes the setting when the user turns
+# it off). Holds: action.purge_holds() keeps an opted-in user's hold (history.hold.retention_start) only if it
+# closed since that start and, when they also set history.hold.retention_age, within that age. Circulations:
+# action.purge_circulations() ages them whatever the user chose (the choice keeps the reading history instead).
+OPTED_ANY = ("CASE WHEN EXISTS (SELECT 1 FROM {setting} s WHERE s.usr = x.usr AND s.name IN ({names})) "
+             "THEN 1 ELSE 0 END")
+# A setting's JSON text as a date or an interval (NULL when it is not one), per driver.
+JSON_TEXT = {"postgresql": "btrim({0}, '\"')", "sqlite": "trim({0}, '\"')"}
+AS_START = {"postgresql": "CASE WHEN btrim({0}, '\"') ~ '^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' THEN "
+                          "CAST(btrim({0}, '\"') AS TIMESTAMP WITH TIME ZONE) END",
+            "sqlite": "CASE WHEN trim({0}, '\"') GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' THEN "
+                      "trim({0}, '\"') END"}
+INTERVAL = ("'^ *[0-9]+ *(year|mon|month|week|day|hour|min|minute|sec|second)s?( +[0-9]+ *(year|mon|month|week|day|"
+            "hour|min|minute|sec|second)s?)* *$'")
+OPTED_HOLD = {
+    "postgresql": "CASE WHEN EXISTS (SELECT 1 FROM {setting} s WHERE s.usr = x.usr AND s.name = "
+                  "'history.hold.retention_start' AND {closed} >= COALESCE(" + AS_START["postgresql"].format("s.value")
+                  + ", '-infinity') AND NOT EXISTS (SELECT 1 FROM {setting} g WHERE g.usr = x.usr AND g.name = "
+                  "'history.hold.retention_age' AND {closed} < CURRENT_TIMESTAMP - CASE WHEN btrim(g.value, '\"') ~* "
+                  + INTERVAL + " THEN CAST(btrim(g.value, '\"') AS INTERVAL) END)) THEN 1 ELSE 0 END",
+    # SQLite (test and demo databases): the start only; an age needs PostgreSQL's intervals.
+    "sqlite": "CASE WHEN EXISTS (SELECT 1 FROM {setting} s WHERE s.usr = x.usr AND s.name = "
+              "'history.hold.retention_start' AND {closed} >= COALESCE(" + AS_START["sqlite"].format("s.value")
+              + ", '')) THEN 1 ELSE 0 END",
+}
 
 # Where the aged copy's columns come from (the rest are copied from the live row, ``x``), after Evergreen's
 # action.all_circulation and action.all_hold_request views.
@@ -93,23 +117,27 @@ class Spec:
     closed: str  # when a row closed (NULL: still open), on the live row ``x``
     dated: str  # the date a legal hold's dates are compared with, on ``x`` (as the connector extracts)
     units: str  # the units and members SQL above
-    setting: str  # the user setting that says the user opted in to keeping these
+    settings: tuple[str, ...]  # the user settings by which a user opts in to keeping these (none: the choice
+    # does not keep them)
     aged: str = ""  # where a row is aged to (a key of TABLES); none: deleted
     derived: tuple[tuple[str, str], ...] = ()  # aged columns not copied as they are: (column, expression)
     joins: str = ""  # what ``derived`` reads, joined to the live row ``x``
 
 
 SPECS = {
-    "past_loans": Spec("circ", "x.xact_finish", "x.xact_start", CHAINS, "history.circ.retention_start",
+    "past_loans": Spec("circ", "x.xact_finish", "x.xact_start", CHAINS, (),
                        aged="aged_circ", derived=(
         *USER.items(), ("copy_call_number", "cp.call_number"), ("copy_owning_lib", "cn.owning_lib"),
         ("copy_circ_lib", "cp.circ_lib"), ("copy_bib_record", "cn.record")),
         joins=" JOIN {copy} cp ON cp.id = x.target_copy JOIN {cn} cn ON cn.id = cp.call_number" + USER_JOINS),
     "past_holds": Spec("hold", "COALESCE(x.fulfillment_time, x.cancel_time)", "x.request_time", ROWS,
-                       "history.hold.retention_start", aged="aged_hold", derived=(
+                       ("history.hold.retention_start", "history.hold.retention_age"), aged="aged_hold", derived=(
         *USER.items(), ("staff_placed", "x.requestor <> x.usr"), ("phone_notify", NOTIFY.format("phone_notify")),
-        ("sms_notify", NOTIFY.format("sms_notify"))), joins=USER_JOINS),
-    "reading_history": Spec("history", "x.checkin_time", "x.xact_start", ROWS, "history.circ.retention_start"),
+        ("sms_notify", NOTIFY.format("sms_notify")),
+        # Evergreen's own aging leaves these empty: who cancelled may be the user themselves.
+        ("canceled_by", "NULL"), ("canceling_ws", "NULL"), ("hopeless_date", "NULL")), joins=USER_JOINS),
+    "reading_history": Spec("history", "x.checkin_time", "x.xact_start", ROWS,
+                            ("history.circ.retention_age", "history.circ.retention_start")),
 }
 STEPS = {kind: kind for kind in SPECS}  # each step of a run is one kind, following its own policy
 # Evergreen's own triggers that age a row when it is deleted (schema, table, function), by kind.
@@ -167,12 +195,22 @@ def _plain(db: Database) -> None:
         db.execute("SET jit = off")
 
 
+def _opted(db: Database, kind: str, names: dict) -> str:
+    """SQL (on the row ``x``) that is 1 when Evergreen counts the row's user as opted in to keeping it."""
+    spec = SPECS[kind]
+    if not spec.settings:
+        return "0"
+    if kind == "past_holds":
+        return OPTED_HOLD[db.driver].format(setting=names["setting"], closed=spec.closed)
+    return OPTED_ANY.format(setting=names["setting"], names=", ".join(f"'{n}'" for n in spec.settings))
+
+
 def _units(db: Database, kind: str, policy: dict, after: int | None = None, to: int | None = None) -> tuple[str, list]:
     """The WITH clause naming ``units`` and ``members`` for the key range (after, to] (no range: the whole table);
     ``opted`` is 0 throughout when the policy does not respect the users' opt-in."""
     spec, names = SPECS[kind], _names(db)
     where, params = ("x.id > %s AND x.id <= %s", [int(after), int(to)]) if after is not None else ("1 = 1", [])
-    opted = OPTED.format(setting=names["setting"], name=spec.setting) if policy["respect_opt_in"] else "0"
+    opted = _opted(db, kind, names) if policy["respect_opt_in"] else "0"
     sql = spec.units.format(where=where, table=names[spec.table], closed=spec.closed, dated=spec.dated,
                             opted=opted, **names)
     return sql, [*params, *[db.date_param(day(policy["cutoff"]))] * spec.units.count("%s")]
@@ -313,7 +351,9 @@ def aging(db: Database, kind: str, where: str, *, source: str = "") -> str:
     spec, names = SPECS[kind], _names(db)
     derived = dict(spec.derived)
     live = set(schema.column_names(TABLES[spec.table]))
-    columns = [c for c in schema.column_names(TABLES[spec.aged]) if c in derived or c in live]
+    present = {c.lower() for c in (db.columns(names[spec.aged]) or ())}  # this Evergreen's own aged columns
+    columns = [c for c in schema.column_names(TABLES[spec.aged])
+               if (c in derived or c in live) and (not present or c in present)]
     select = ", ".join(derived[c].format(**names) if c in derived else f"x.{c}" for c in columns)
     return (f"INSERT INTO {names[spec.aged]} ({', '.join(columns)}) SELECT {select} FROM "
             f"{source or names[spec.table]} x" + spec.joins.format(**names) + f" WHERE {where}")
@@ -340,14 +380,15 @@ def remaining(db: Database, kind: str, cutoff, *, respect_opt_in: bool, left_out
 
 def opted_in_users(db: Database, kinds: list[str], *, left_out: list[int]) -> tuple[int, str | None]:
     """For the privacy audit: how many users opted in to keeping any of ``kinds``, and since when (the earliest)."""
-    names = sorted({SPECS[kind].setting for kind in kinds})
+    names = sorted({name for kind in kinds for name in SPECS[kind].settings})
     if not names:
         return 0, None
     others = (" AND s.usr NOT IN " + _in(left_out)) if left_out else ""
-    count, since = db.one(f"SELECT COUNT(DISTINCT s.usr), MIN(s.value) FROM {db.table(TABLES['setting'])} s "
-                          f"WHERE s.name IN {_in(names)} AND s.value IS NOT NULL AND s.value <> 'null'" + others,
-                          [*names, *left_out])
-    return int(count or 0), (str(since).strip('"') if since else None)
+    start = JSON_TEXT[db.driver].format("s.value")
+    count, since = db.one(f"SELECT COUNT(DISTINCT s.usr), MIN(CASE WHEN s.name LIKE %s THEN {start} END) FROM "
+                          f"{db.table(TABLES['setting'])} s WHERE s.name IN {_in(names)}" + others,
+                          ["%.retention_start", *names, *left_out])
+    return int(count or 0), (str(since)[:10] if since else None)
 
 
 def census(db: Database, kind: str, buckets: list, ctx=None) -> dict[str, int]:

@@ -6,7 +6,8 @@ Stacks supports it.
   revision 012).
 - Evergreen records every database upgrade in ``config.upgrade_log``: a row per schema change (``version`` a
   number such as ``1416``, ``applied_to`` the release it belongs to) and, from its version-upgrade scripts, rows
-  whose ``version`` is the release itself (``3.12.1``). The highest release named is the database's.
+  whose ``version`` is the release itself (``3.12.1``). The highest release named is the database's; a fresh
+  install holds only its newest patch number, read as the release whose patches include it.
 
 A release older than the first supported one is refused with a message that says so; one newer than the last
 release the schemas were checked against works, with a warning in *Test connection*.
@@ -65,7 +66,15 @@ def evergreen_release(texts) -> Release | None:
         if match and int(match.group(1)) < 100:  # a schema change number (1416) is not a release
             found.append(Release("evergreen", int(match.group(1)), int(match.group(2)),
                                  int(match.group(3)) if match.group(3) else None, str(text)))
-    return max(found, key=lambda r: (r.major, r.minor, r.patch or 0), default=None)
+    newest = max(found, key=lambda r: (r.major, r.minor, r.patch or 0), default=None)
+    if newest is None:  # a fresh install records only its newest schema patch: the release whose patches hold it
+        from closedstacks.ils.connectors.evergreen.schema import release_of
+
+        named = release_of([str(t) for t in texts if t is not None])
+        if named:
+            major, minor = (int(part) for part in named.split(".")[:2])
+            newest = Release("evergreen", major, minor, None, named)
+    return newest
 
 
 def read(system: str, db: Database) -> Release | None:

@@ -18,6 +18,19 @@ about a fifth of all users also keep their hold history
 (``history.hold.retention_start``), drawn from a generator of its own so that
 every other row stays as it was.
 
+The schema is the one of ``version`` (an Evergreen release of
+``schema.VERSIONS``); with ``triggers`` (PostgreSQL) Evergreen's aging and
+reading-history triggers are created after the load, so that they act on what
+is done to the library afterwards and never double what was loaded. Some
+family names are accented, a few in capitals (``NÚÑEZ``), as Evergreen's
+C-locale ``lower()`` does not fold them. The users who keep their reading
+history opted in as Evergreen lets them: ``history.circ.retention_start``
+only (most), ``history.circ.retention_age`` only, or both; the other tables
+that tie a user to what they read or asked for (non-catalogued loans, notices,
+lists, bookings, purchase requests, messages, activity, transits and hold
+notifications, survey answers, the audit copy of ``actor.usr``, routing
+lists) get a few rows each.
+
 Everything comes from one ``random.Random(seed)``: the same arguments give
 the same database, row for row. ``loans`` is the number of rows in
 ``action.circulation`` (renewals included). Speed: PostgreSQL loads through
@@ -31,6 +44,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import unicodedata
 from collections.abc import Callable
 from contextlib import contextmanager
 
@@ -72,7 +86,7 @@ FAMILY_NAMES = (
     "Schmidt Garza Daniels Ferguson Nichols Stephens Soto Weaver Ryan Gardner Payne Grant Dunn Kelley Spencer "
     "Hawkins Arnold Pierce Hansen Peters Santos Hart Bradley Knight Elliott Cunningham Duncan Armstrong Hudson "
     "Carroll Lane Riley Andrews Alvarado Ray Delgado Berry Perkins Hoffman Johnston Matthews Pena Richards Willis "
-    "Carpenter Lawrence Sandoval O'Brien").split()
+    "Carpenter Lawrence Sandoval O'Brien Núñez NÚÑEZ Müller Åström Peña ÉLOÏSE-DURAND").split()
 STREETS = ("Main St", "Oak Ave", "Maple Dr", "Cedar Ln", "Elm St", "Pine Rd", "Washington Blvd", "Lake Shore Dr",
            "Hillcrest Ave", "River Rd", "Park Pl", "Sunset Blvd", "Church St", "Mill Rd", "Highland Ave")
 CITIES = (("Springfield", "IL", "627"), ("Riverton", "WY", "825"), ("Fairview", "OR", "970"),
@@ -145,13 +159,13 @@ class _PostgresLoader:
 
             yield put
 
-    def finish(self):
+    def finish(self, version: str, triggers: bool):
         cursor = self.db.connection.cursor()
         schema.create_indexes(self.db)
-        for table in schema.TABLES:
-            name = self.db.table(table)
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                           f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)")
+        schema.create_constraints(self.db, version)
+        schema.reset_sequences(self.db)
+        if triggers:
+            schema.create_triggers(self.db, version)
         self.db.connection.commit()
         self.db.connection.autocommit = True
         for table in schema.TABLES:
@@ -173,7 +187,7 @@ class _SqliteLoader:
         cursor = self.db.connection.cursor()
         yield lambda rows: cursor.executemany(sql, rows)
 
-    def finish(self):
+    def finish(self, version: str, triggers: bool):
         schema.create_indexes(self.db)
         self.db.connection.commit()
         self.db.connection.execute("PRAGMA journal_mode = DELETE")
@@ -183,8 +197,12 @@ class _SqliteLoader:
 
 def generate(settings: ConnectionSettings, *, users: int, loans: int, holds: int | None = None, seed: int = 1,
              progress: Callable[[int, int, str], None] | None = None,
-             today: dt.datetime = DEFAULT_TODAY) -> dict[str, int]:
+             today: dt.datetime = DEFAULT_TODAY, version: str | None = None,
+             triggers: bool = False) -> dict[str, int]:
     """Build the schema and fill it; returns the number of rows written per table.
+
+    ``version``: the Evergreen release whose schema to build (default ``schema.DEFAULT_VERSION``);
+    ``triggers``: create Evergreen's aging and reading-history triggers once loaded (PostgreSQL only).
 
     ``loans`` circulations (renewals included) go to ``action.circulation``, a tenth as many to
     ``action.aged_circulation``; ``holds`` (default: a quarter of ``loans``) to ``action.hold_request``.
@@ -199,6 +217,8 @@ def generate(settings: ConnectionSettings, *, users: int, loans: int, holds: int
         Path(settings.database).touch()
     elif settings.driver != "postgresql":
         raise ValueError(f"the Evergreen generator writes PostgreSQL or SQLite, not {settings.driver}")
+    version = version or schema.DEFAULT_VERSION
+    schema.version_info(version)
     rng = random.Random(seed)
     clock = _Clock(today)
     counts: dict[str, int] = {}
@@ -213,7 +233,8 @@ def generate(settings: ConnectionSettings, *, users: int, loans: int, holds: int
             progress(done, total, label)
 
     with connect(settings, autocommit=False) as db:
-        schema.create(db, indexes=False)
+        schema.create(db, indexes=False, triggers=False, constraints=False, version=version)
+        db.connection.commit()  # the schema and its seed rows (SQLite's loader sets pragmas outside a transaction)
         loader = _PostgresLoader(db) if db.driver == "postgresql" else _SqliteLoader(db)
 
         def load(table: str, columns: list[str], rows) -> None:
@@ -265,7 +286,7 @@ def generate(settings: ConnectionSettings, *, users: int, loans: int, holds: int
                 profile = 7
             ou = rng.choice(BRANCHES)
             created = between(-300 * DAY, clock.now - 30 * DAY)
-            usrname = f"{first[0]}{family}{uid}".lower().replace("'", "")
+            usrname = _ascii(f"{first[0]}{family}{uid}").lower().replace("'", "")
             if rng.random() < 0.15:  # an older card, replaced (lost, renewed...)
                 card_id += 1
                 card_rows.append((card_id, uid, f"2999900{card_id:07d}", False))
@@ -284,15 +305,16 @@ def generate(settings: ConnectionSettings, *, users: int, loans: int, holds: int
                 f"555-{between(200, 999)}-{below(10000):04d}" if rng.random() < 0.3 else None,
                 first, middle, family, uid, uid, ou, dob.isoformat(), not deleted, deleted, profile == 7,
                 ts(created), ts(created + 3 * 365 * DAY), ts(min(clock.now, created + between(DAY, 900 * DAY))),
-                f"{first} {middle or ''} {family}".replace("  ", " "),
+                f"{first} {middle or ''} {family}".replace("  ", " "), f"{uid:08x}{'0' * 24}", uid,
             ))
             profiles[uid], home[uid], birth_year[uid], post_codes[uid] = profile, ou, dob.year, post_code
         load("actor.usr", ["id", "card", "profile", "usrname", "email", "ident_type", "ident_value", "day_phone",
                            "evening_phone", "first_given_name", "second_given_name", "family_name",
                            "mailing_address", "billing_address", "home_ou", "dob", "active", "deleted", "juvenile",
-                           "create_date", "expire_date", "last_update_time", "name_keywords"], user_rows)
-        load("actor.usr_address", ["id", "usr", "street1", "street2", "city", "state", "post_code", "address_type"],
-             address_rows)
+                           "create_date", "expire_date", "last_update_time", "name_keywords", "passwd", "usrgroup"],
+             user_rows)
+        load("actor.usr_address", ["id", "usr", "street1", "street2", "city", "state", "post_code", "address_type",
+                                   "country"], [(*row, "USA") for row in address_rows])
         load("actor.card", ["id", "usr", "barcode", "active"], card_rows)
         del user_rows, address_rows, card_rows
 
@@ -332,12 +354,15 @@ def generate(settings: ConnectionSettings, *, users: int, loans: int, holds: int
                 copy_cn.append(rid)
                 copy_lib.append(lib)
         copies = copy_id
-        load("biblio.record_entry", ["id", "tcn_value", "tcn_source", "marc", "create_date"], record_rows)
+        load("biblio.record_entry", ["id", "tcn_value", "tcn_source", "marc", "create_date", "last_xact_id"],
+             [(*row, "none") for row in record_rows])
         load("reporter.materialized_simple_record", ["id", "fingerprint", "quality", "title", "author", "publisher",
                                                      "pubdate", "isbn"], simple_rows)
-        load("asset.call_number", ["id", "record", "owning_lib", "label", "label_sortkey"], cn_rows)
+        load("asset.call_number", ["id", "record", "owning_lib", "label", "label_sortkey", "creator", "editor",
+                                   "label_class"], [(*row, 1, 1, 1) for row in cn_rows])
         load("asset.copy", ["id", "circ_lib", "call_number", "copy_number", "barcode", "circ_modifier", "price",
-                            "create_date"], copy_rows)
+                            "create_date", "creator", "editor", "loan_duration", "fine_level"],
+             [(*row, 1, 1, 2, 2) for row in copy_rows])
         del record_rows, simple_rows, cn_rows, copy_rows
 
         # Circulations, in renewal chains; the reading history of opted-in users, one row per chain.
@@ -353,6 +378,7 @@ def generate(settings: ConnectionSettings, *, users: int, loans: int, holds: int
             days, hms, offset = clock.days, clock.hms, clock.offset
             cid = 0
             ndays = span // DAY
+            open_copies = set()  # Evergreen lets a copy have one open circulation (only_one_concurrent_checkout)
             while cid < loans:
                 r = random_()
                 length = 1 if r < 0.75 else 2 if r < 0.9 else 3 if r < 0.97 else 4
@@ -362,7 +388,7 @@ def generate(settings: ConnectionSettings, *, users: int, loans: int, holds: int
                 lib = copy_lib[copy]
                 staff = 1000 + lib
                 start = int(ndays * random_()) * DAY + 32_400 + int(39_600 * random_())  # 09:00-20:00
-                head_start, parent = start, None
+                head_start, parent, head = start, None, cid + 1
                 for k in range(length):
                     cid += 1
                     due_day = start // DAY + 21
@@ -377,6 +403,10 @@ def generate(settings: ConnectionSettings, *, users: int, loans: int, holds: int
                         if checkin > now or random_() < 0.003:
                             checkin = None
                             stop = "LOST" if due < now - 60 * DAY else None
+                            if copy in open_copies:  # already out: this one came back
+                                checkin, stop = max(start + 3_600, now - 3_600), "CHECKIN"
+                            else:
+                                open_copies.add(copy)
                     s_start = days[start // DAY + offset] + hms[start % DAY]
                     s_due = days[due_day + offset] + "23:59:59+00:00"
                     if checkin is None:
@@ -393,7 +423,7 @@ def generate(settings: ConnectionSettings, *, users: int, loans: int, holds: int
                         break
                     start = checkin
                 if opted_in[uid]:
-                    history.append((uid, ts(head_start), copy, s_due, ts(checkin), cid))
+                    history.append((uid, ts(head_start), copy, s_due, ts(checkin), head))
 
         load("action.circulation", ["id", "usr", "xact_start", "xact_finish", "target_copy", "circ_lib",
                                     "circ_staff", "checkin_staff", "checkin_lib", "renewal_remaining",
@@ -419,13 +449,17 @@ def generate(settings: ConnectionSettings, *, users: int, loans: int, holds: int
                 checkin = start + 3_600 + below(25 * DAY)
                 yield (loans + n + 1, post_codes[uid], home[uid], profiles[uid], birth_year[uid], copy_cn[copy],
                        lib, lib, copy_cn[copy], ts(start), ts(checkin), copy, lib, 1000 + lib, 1000 + lib, lib,
-                       ts(due), ts(checkin), ts(start), "21 days", "CHECKIN", ts(checkin))
+                       ts(due), ts(checkin), ts(start), "21 days", "CHECKIN", ts(checkin),
+                       1, 0, "1 day", "1 day", False, False, False, "default", "default", "default", False)
 
         load("action.aged_circulation", ["id", "usr_post_code", "usr_home_ou", "usr_profile", "usr_birth_year",
                                          "copy_call_number", "copy_owning_lib", "copy_circ_lib", "copy_bib_record",
                                          "xact_start", "xact_finish", "target_copy", "circ_lib", "circ_staff",
                                          "checkin_staff", "checkin_lib", "due_date", "checkin_time", "create_time",
-                                         "duration", "stop_fines", "checkin_scan_time"], aged_circulations())
+                                         "duration", "stop_fines", "checkin_scan_time", "copy_location",
+                                         "renewal_remaining", "grace_period", "fine_interval", "phone_renewal",
+                                         "desk_renewal", "opac_renewal", "duration_rule", "recurring_fine_rule",
+                                         "max_fine_rule", "auto_renewal"], aged_circulations())
         counts.setdefault("action.aged_circulation", 0)
 
         def hold_requests():
@@ -485,30 +519,129 @@ def generate(settings: ConnectionSettings, *, users: int, loans: int, holds: int
                 requested = -between(1, 365) * DAY + 36_000
                 done_at = requested + between(DAY, 30 * DAY)
                 yield (holds + n + 1, post_codes[uid], home[uid], profiles[uid], birth_year[uid], False, ts(requested),
-                       ts(done_at), ts(done_at), record, home[uid], home[uid], 0, home[uid], "T")
+                       ts(done_at), ts(done_at), record, home[uid], home[uid], 0, home[uid], "T",
+                       True, False, True, False, False, False)
 
         load("action.aged_hold_request", ["id", "usr_post_code", "usr_home_ou", "usr_profile", "usr_birth_year",
                                           "staff_placed", "request_time", "capture_time", "fulfillment_time",
                                           "target", "request_lib", "selection_ou", "selection_depth", "pickup_lib",
-                                          "hold_type"], aged_holds())
+                                          "hold_type", "email_notify", "frozen", "mint_condition", "behind_desk",
+                                          "phone_notify", "sms_notify"], aged_holds())
         counts.setdefault("action.aged_hold_request", 0)
         load("actor.usr_setting", ["id", "usr", "name", "value"], _opt_ins(opted_in, seed, clock))
         counts.setdefault("actor.usr_setting", 0)
-        loader.finish()
+        _privacy_map(db, load, counts, random.Random(f"{seed}:privacy-map"), clock, users=users, records=records,
+                     copies=copies, loans=loans, holds=holds, home=home, version=version)
+        loader.finish(version, triggers and db.driver == "postgresql")
     return counts
 
 
+def _ascii(text: str) -> str:
+    """``text`` without its accents (user names are ASCII here, as a library's are in practice)."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+# How the users who keep their reading history opted in (Evergreen's trigger counts either setting): the OPAC's
+# checkbox sets the start date; some libraries' staff set an age as well, or the age alone.
+CIRC_OPT_INS = (("start",) * 6) + (("both",) * 2) + ("age",) * 2
+
+
 def _opt_ins(opted_in: bytearray, seed: int, clock: _Clock):
-    """The users' opt-ins to keeping their history, as Evergreen stores them (JSON values, since a date): circulation
-    history for the users given reading history, hold history for about a fifth of all users — drawn from a generator
-    of its own, so that the rows generated before stay the same for a seed."""
+    """The users' opt-ins to keeping their history, as Evergreen stores them (JSON text values): circulation
+    history for the users given reading history — ``history.circ.retention_start`` (a date) only, or with
+    ``history.circ.retention_age`` (an interval), or the age only — and hold history for about a fifth of all users
+    (``history.hold.retention_start``, a few with ``history.hold.retention_age`` too). Drawn from generators of
+    their own, so that the rows generated before stay the same for a seed."""
     since = json.dumps(clock.start.date().isoformat())
     draw = random.Random(f"{seed}:hold-history").random
+    how = random.Random(f"{seed}:circ-opt-in").choice
     n = 0
     for uid in range(1, len(opted_in)):
         if opted_in[uid]:
-            n += 1
-            yield (n, uid, "history.circ.retention_start", since)
+            kind = how(CIRC_OPT_INS)
+            if kind in ("start", "both"):
+                n += 1
+                yield (n, uid, "history.circ.retention_start", since)
+            if kind in ("age", "both"):
+                n += 1
+                yield (n, uid, "history.circ.retention_age", json.dumps("5 years"))
         if draw() < 0.2:
             n += 1
             yield (n, uid, "history.hold.retention_start", since)
+            if uid % 3 == 0:
+                n += 1
+                yield (n, uid, "history.hold.retention_age", json.dumps("1 year"))
+
+
+def _privacy_map(db, load, counts, rng: random.Random, clock: _Clock, *, users: int, records: int, copies: int,
+                 loans: int, holds: int, home: list[int], version: str) -> None:
+    """A few rows in each of the other tables that tie a user to what they read, asked for, listed or were told
+    about (schema's privacy map), linked to real users, records, copies, circulations and holds."""
+    ts, below = clock.ts, (lambda n: int(n * rng.random()))
+    n = max(3, min(50, users // 20))
+
+    def when() -> str:
+        return ts(below(clock.now - DAY) + DAY // 2)
+
+    def user() -> int:
+        return below(users) + 1
+
+    def put(table: str, columns: list[str], rows: list) -> None:
+        load(table, columns, rows)
+        counts.setdefault(table, 0)
+
+    put("action.non_cataloged_circulation", ["id", "patron", "staff", "circ_lib", "item_type", "circ_time"],
+        [(i, (u := user()), 1, home[u], 1 + below(3), when()) for i in range(1, n + 1)])
+    put("action.in_house_use", ["id", "item", "staff", "org_unit", "use_time"],
+        [(i, below(copies) + 1, 1, BRANCHES[below(len(BRANCHES))], when()) for i in range(1, n + 1)])
+    put("action.transit_copy", ["id", "source_send_time", "dest_recv_time", "target_copy", "source", "dest",
+                                "copy_status"],
+        [(i, (t := when()), t, below(copies) + 1, 4, 5, 0) for i in range(1, n + 1)])
+    if holds:
+        put("action.hold_notification", ["id", "hold", "notify_time", "method", "note"],
+            [(i, below(holds) + 1, when(), "email", "Your hold is ready") for i in range(1, n + 1)])
+    put("action.survey_response", ["id", "response_group_id", "usr", "survey", "question", "answer", "answer_date",
+                                   "effective_date"],
+        [(i, i, user(), 1, 1, 1 + below(3), (t := when()), t) for i in range(1, n + 1)])
+    put("action_trigger.event_definition", ["id", "owner", "name", "hook", "validator", "reactor", "delay",
+                                            "retention_interval"],
+        [(1, 1, "7 Day Overdue Email Notification", "checkout.due", "CircIsOverdue", "SendEmail", "7 days", None),
+         (2, 1, "Hold Ready for Pickup Email Notification", "hold.available", "HoldIsAvailable", "SendEmail",
+          "30 minutes", "1 year")])
+    context = "action_trigger.event" not in schema.version_info(version).get("missing", {})
+    events = []
+    for i in range(1, n + 1):
+        circ = i % 2 == 1 and loans
+        target = below(loans) + 1 if circ else (below(holds) + 1 if holds else 1)
+        events.append((i, target, 1 if circ else 2, (t := when()), t, t, t, "complete", user()))
+    put("action_trigger.event", ["id", "target", "event_def", "add_time", "run_time", "update_time",
+                                 "complete_time", "state"] + (["context_user"] if context else []),
+        [row if context else row[:-1] for row in events])
+    put("container.biblio_record_entry_bucket", ["id", "owner", "name", "btype", "pub", "create_time"],
+        [(i, user(), f"My list {i}", "bookbag", i % 4 == 0, when()) for i in range(1, n + 1)])
+    put("container.biblio_record_entry_bucket_item", ["id", "bucket", "target_biblio_record_entry", "pos",
+                                                      "create_time"],
+        [(i, 1 + (i - 1) % n, below(records) + 1, i, when()) for i in range(1, 2 * n + 1)])
+    put("booking.reservation", ["id", "usr", "xact_start", "request_time", "start_time", "end_time",
+                                "target_resource_type", "request_lib", "pickup_lib"],
+        [(loans + 10_000_000 + i, (u := user()), (t := when()), t, t, t, 1, home[u], home[u])
+         for i in range(1, n + 1)])
+    put("acq.user_request", ["id", "usr", "pickup_lib", "request_date", "request_type", "title", "author", "isxn"],
+        [(i, (u := user()), home[u], when(), 1, f"{rng.choice(TITLE_ADJECTIVES)} {rng.choice(TITLE_NOUNS)}",
+          f"{rng.choice(FAMILY_NAMES)}, {rng.choice(FIRST_NAMES)}", f"978{below(10**10):010d}")
+         for i in range(1, n + 1)])
+    message = ["id", "usr", "title", "message", "create_date", "sending_lib"]
+    has_pub = "pub" in schema.column_names("actor.usr_message", version)
+    put("actor.usr_message", message + (["pub"] if has_pub else []),
+        [(i, (u := user()), "Overdue", "Your item is overdue", when(), home[u]) + ((True,) if has_pub else ())
+         for i in range(1, n + 1)])
+    put("actor.usr_activity", ["id", "usr", "etype", "event_time"],
+        [(i, user(), 1 + below(3), when()) for i in range(1, n + 1)])
+    # The audit copy of actor.usr: the row as it was before an update, for every twentieth user.
+    usr_columns = ", ".join(schema.column_names("actor.usr", version))
+    db.connection.cursor().execute(
+        f"INSERT INTO {db.table('auditor.actor_usr_history')} (audit_id, audit_time, audit_action, {usr_columns}) "
+        f"SELECT id, last_update_time, 'U', {usr_columns} FROM {db.table('actor.usr')} WHERE id % 20 = 0")
+    counts["auditor.actor_usr_history"] = users // 20
+    put("serial.routing_list_user", ["id", "stream", "pos", "reader"],
+        [(i, 1, i, user()) for i in range(1, n + 1)])

@@ -159,16 +159,20 @@ class EvergreenConnector(Connector):
     def kinds(self) -> list[str]:
         return [str(kind) for kind in KINDS]
 
-    def _fold(self, db):
-        """How a name or username is folded for comparing, on both sides: as Evergreen folds it and indexes it
-        (``evergreen.lowercase``, Perl's ``lc``, every letter), not with ``lower()``, which in the C locale
-        Evergreen's database is created in folds only A-Z (SQLite: a Python function that folds every letter)."""
+    def _fold(self, db, *, name: bool = False):
+        """How a username (or, with ``name``, a name) is folded for comparing, on both sides, as Evergreen folds
+        and indexes it: usernames with ``evergreen.lowercase`` (Perl's ``lc``: every letter), not ``lower()``,
+        which in the C locale Evergreen's database is created in folds only A-Z; names, as its patron search does,
+        with ``evergreen.unaccent_and_squash`` (accents, spaces and punctuation gone, lower-cased: "NÚÑEZ" is
+        "Nunez"). SQLite (test databases): a Python function that folds every letter."""
         if db.driver == "sqlite":
             db.connection.create_function("closedstacks_lower", 1, _lower, deterministic=True)
             return "closedstacks_lower({})".format
-        if "_lowercase" not in self.__dict__:
-            self._lowercase = _has_lowercase(db)
-        return ("evergreen.lowercase({})" if self._lowercase else "LOWER({})").format
+        if "_functions" not in self.__dict__:
+            self._functions = _evergreen_functions(db)
+        if name and "unaccent_and_squash" in self._functions:
+            return "evergreen.unaccent_and_squash({})".format
+        return ("evergreen.lowercase({})" if "lowercase" in self._functions else "LOWER({})").format
 
     def resolve(self, identifier_type: str, value: str, *, date_of_birth: dt.date | None = None) -> list[str]:
         value = (value or "").strip()
@@ -192,7 +196,7 @@ class EvergreenConnector(Connector):
                 pairs = _name_candidates(value)
                 if not pairs:
                     return []
-                fold = self._fold(db)
+                fold = self._fold(db, name=True)
                 sql = (f"SELECT u.id FROM {usr} u WHERE NOT u.deleted AND ("
                        + " OR ".join([f"({fold('u.family_name')} = {fold('%s')} AND {fold('u.first_given_name')} = "
                                       f"{fold('%s')})"] * len(pairs)) + ")")
@@ -363,6 +367,12 @@ def _lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
+def _evergreen_functions(db) -> set[str]:
+    """Which of Evergreen's folding functions this database has."""
+    return {str(row[0]) for row in db.rows(
+        "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'evergreen' "
+        "AND p.proname IN ('lowercase', 'unaccent_and_squash')")}
+
+
 def _has_lowercase(db) -> bool:
-    return db.one("SELECT COUNT(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = "
-                  "'evergreen' AND p.proname = 'lowercase'")[0] > 0
+    return "lowercase" in _evergreen_functions(db)
