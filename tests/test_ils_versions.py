@@ -19,8 +19,16 @@ def test_releases_are_read_as_each_system_writes_them():
     assert koha_release("22.1106000").key == (22, 11) and koha_release("not a version") is None
     assert str(evergreen_release(["1401", "3.11.1", "1416", "3.12.0", None])) == "3.12.0"
     fresh = evergreen_release(["1416"])  # a fresh install: only its newest patch, which some release holds
-    assert fresh is not None and fresh.major == 3
-    assert evergreen_release(["7"]) is None or evergreen_release(["7"]).key < (3, 7)
+    assert fresh is not None and fresh.key == (3, 13)
+    assert evergreen_release(["7"]) is None
+
+
+def test_the_release_table_agrees_with_the_evergreen_schema_s():
+    from closedstacks.ils.connectors.evergreen.schema import VERSIONS
+    from closedstacks.ils.connectors.versions import EVERGREEN_FIRST_PATCH
+
+    assert {tuple(int(p) for p in release.split(".")): int(v["first"]) for release, v in VERSIONS.items()} == \
+        EVERGREEN_FIRST_PATCH
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from closedstacks.audit.trail import record
-from closedstacks.ils.lookup import current_connection, find
+from closedstacks.ils.lookup import current_connection
 from closedstacks.records.models import LegalHold
 from closedstacks.records.tasks import resolve_holds
 
@@ -31,22 +31,6 @@ def place_for(instrument, *, by) -> list[LegalHold]:
     if placed and current_connection() is not None:
         resolve_holds.enqueue(instrument.matter_id)  # find them in the library system, after this commits
     return placed
-
-
-def look_up(holds, connector) -> list[LegalHold]:
-    """Look each hold's designated user up in the library system again and keep what was found (saved, in the
-    caller's transaction). The ids only grow: a user once found stays protected though their card is replaced
-    or their name changes. Returns the holds whose result changed."""
-    now, changed = timezone.now(), []
-    for hold in holds:
-        before = list(hold.ils_user_ids or [])
-        ids = sorted(set(before) | {str(i) for i in find(connector, hold.designated)},
-                     key=lambda i: (len(i), i))
-        hold.ils_user_ids, hold.resolved_at = ids, now
-        hold.save(update_fields=["ils_user_ids", "resolved_at"])
-        if ids != before:
-            changed.append(hold)
-    return changed
 
 
 def needing_attention(holds=None):

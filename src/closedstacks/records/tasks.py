@@ -14,8 +14,8 @@ def resolve_holds(matter_id: int) -> dict:
     from closedstacks.audit.trail import record
     from closedstacks.ils.connectors.base import ConnectorError
     from closedstacks.ils.lookup import current_connection
-    from closedstacks.records.holds import look_up
     from closedstacks.records.models import LegalHold
+    from closedstacks.records.resolution import look_up
 
     connection = current_connection()
     holds = list(LegalHold.objects.in_force().filter(matter_id=matter_id).select_related("designated", "matter"))

@@ -320,12 +320,26 @@ def apply(db: Database, kind: str, batch: Batch, policy: dict, held, ctx: Contex
         gone = len(ids) - int(db.one(f"SELECT COUNT(*) FROM {table} x WHERE {keys}", [param])[0])
         return _checked(kind, gone, db.one(f"SELECT COUNT(*) FROM {db.table(TABLES[spec.aged])} x WHERE {keys}",
                                            [param])[0])
+    if kind == "past_loans":
+        _unlink_notices(db, ids)
     if db.driver == "postgresql":
         return _checked(kind, *db.one(f"WITH gone AS ({delete} RETURNING x.*), aged AS ("
                                       f"{aging(db, kind, '1 = 1', source='gone')} RETURNING 1) SELECT (SELECT "
                                       "COUNT(*) FROM gone), (SELECT COUNT(*) FROM aged)", closed))
     aged = db.execute(aging(db, kind, keys), [param])
     return _checked(kind, db.execute(delete, closed), aged)
+
+
+def _unlink_notices(db: Database, ids: list[int]) -> None:
+    """As Evergreen's aging trigger does (3.8 and later), where retention ages the circulations itself: the notices
+    about them (``action_trigger.event`` of a circulation hook) no longer name the user."""
+    event, definition, hook = (db.table(f"action_trigger.{name}") for name in ("event", "event_definition", "hook"))
+    if "context_user" not in {c.lower() for c in (db.columns(event) or ())} or db.columns(hook) is None:
+        return
+    keys, param = _keys(db, "e.target", ids)
+    db.execute(f"UPDATE {event} SET context_user = NULL WHERE id IN (SELECT e.id FROM {event} e JOIN {definition} d "
+               f"ON d.id = e.event_def JOIN {hook} h ON h.key = d.hook WHERE {keys} AND h.core_type = 'circ' AND "
+               "e.context_user IS NOT NULL)", [param])
 
 
 def _rows_due(db: Database, kind: str, batch: Batch, policy: dict, held, ctx: Context | None) -> list[int]:

@@ -140,7 +140,7 @@ def _kept(db: Database, system: str, anonymous: int | None = None) -> list[Findi
         where = f"x.{row.link} IS NOT NULL" + (" AND x.{0} <> %s".format(row.link) if anonymous is not None else "")
         if row.where:
             where += " AND " + row.where
-        dated = f"MIN(x.{row.dated})" if row.dated and row.dated.lower() in columns else "NULL"
+        dated = f"MIN(x.{row.dated})" if row.dated and row.dated.lower() in columns else "NULL"  # a column's name
         count, oldest = _count(db, f"SELECT COUNT(*), {dated} FROM {table} x WHERE {where}",
                                [anonymous] if anonymous is not None else [])
         out.append(Finding(f"kept_{row.table.replace('.', '_')}", str(_("%(about)s (%(table)s): left on purpose") % {
@@ -173,6 +173,7 @@ def _evergreen(db: Database, cutoffs: dict[str, dt.date], opt_in: dict[str, bool
                                                   "does not respect")), count, since, "medium",
                          str(_("Respect the users' choice in the policy (keep it for users who chose to keep their "
                                "history), or tell these users their history is no longer kept."))))
+    found += _kept(db, "evergreen")
     return found
 
 

@@ -89,7 +89,48 @@ KOHA: list[Row] = [
         reason="a keyed hash, not a link (Pseudonymization); keep its key out of reach"),
 ]
 
-MAPS = {"koha": KOHA}
+EVERGREEN: list[Row] = [
+    Row("action.circulation", "usr", "xact_finish", "past loans (renewal chains)",
+        "purge_circulations() ages the oldest chains per copy beyond history.circ.retention_count, whatever the "
+        "user chose; the aging trigger keeps demographics only",
+        "aged after the loans' period, chains whole (as the purge and its triggers do); the user's choice keeps "
+        "their reading history, not the circulation", "past_loans"),
+    Row("action.hold_request", "usr", "COALESCE(x.fulfillment_time, x.cancel_time)", "past holds",
+        "purge_holds() ages closed holds, keeping an opted-in user's since history.hold.retention_start and "
+        "within history.hold.retention_age", "aged after the holds' period, keeping what purge_holds keeps for an "
+        "opted-in user", "past_holds"),
+    Row("action.usr_circ_history", "usr", "checkin_time", "reading history",
+        "never purged; the catalogue clears it when the user opts out",
+        "deleted for users without either history.circ setting (kept for those who opted in)", "reading_history"),
+    Row("action_trigger.event", "context_user", "update_time", "notices sent (overdue, hold ready)",
+        "purge_events() deletes events past their definition's retention_interval; aging a circulation clears its "
+        "notices' user (3.8+)", "clears the user of a circulation's notices when it ages it; the rest left",
+        reason="Evergreen's own purge_events() and the event definitions' retention_interval"),
+    Row("action.non_cataloged_circulation", "patron", "circ_time", "loans of uncatalogued items",
+        "none (only when staff purge the user)", "left", reason="Evergreen has no purge for them (the audit "
+        "counts them)"),
+    Row("booking.reservation", "usr", "request_time", "bookings", "none", "left",
+        reason="Evergreen has no purge for them (the audit counts them)"),
+    Row("acq.user_request", "usr", "request_date", "purchase requests (title, author)", "none", "left",
+        reason="requests may still be on order; Evergreen has no purge"),
+    Row("container.biblio_record_entry_bucket", "owner", "create_time", "the user's lists", "none", "left",
+        reason="the user's own lists, kept for them; deleted with the user"),
+    Row("actor.usr_saved_search", "owner", "create_date", "searches the user saved", "none", "left",
+        reason="the user's own saved searches"),
+    Row("action.survey_response", "usr", "answer_date", "survey answers", "none", "left",
+        reason="Evergreen has no purge for them (the audit counts them)"),
+    Row("actor.usr_message", "usr", "create_date", "messages to the user", "none (marked deleted, never removed)",
+        "left", reason="staff notes on the account, not reading"),
+    Row("actor.usr_activity", "usr", "event_time", "sign-ins and activity", "older rows of transient types are "
+        "replaced", "left", reason="Evergreen's own replacement of transient activity"),
+    Row("auditor.actor_usr_history", "id", "audit_time", "earlier versions of the user's record",
+        "never purged (only when staff purge the user)", "left", reason="names no reading; Evergreen's own audit "
+        "of account changes"),
+    Row("serial.routing_list_user", "reader", None, "serial routing lists", "none", "left",
+        reason="an active service to the reader"),
+]
+
+MAPS = {"koha": KOHA, "evergreen": EVERGREEN}
 
 
 def kept(system: str) -> list[Row]:

@@ -40,8 +40,8 @@ from closedstacks.audit.trail import record
 from closedstacks.ils.connectors.base import ConnectorError
 from closedstacks.ils.connectors.db import DRIVER_ERRORS, connect
 from closedstacks.ils.models import Connection
-from closedstacks.records.holds import look_up
 from closedstacks.records.models import LegalHold
+from closedstacks.records.resolution import look_up
 from closedstacks.retention import evergreen, koha
 from closedstacks.retention.batches import Batch, Held
 from closedstacks.retention.models import RetentionRun

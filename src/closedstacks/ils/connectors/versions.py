@@ -24,6 +24,9 @@ from closedstacks.ils.connectors.errors import ConnectorError
 # (first supported, last checked against) per system, as (major, minor).
 SUPPORTED = {"koha": ((22, 11), (25, 11)), "evergreen": ((3, 7), (3, 15))}
 LABELS = {"koha": "Koha", "evergreen": "Evergreen"}
+# The first schema patch of each Evergreen release's upgrade series (Open-ILS/src/sql/Pg/upgrade), oldest first.
+EVERGREEN_FIRST_PATCH = {(3, 7): 1247, (3, 8): 1260, (3, 9): 1307, (3, 10): 1326, (3, 11): 1354, (3, 12): 1375,
+                         (3, 13): 1405, (3, 14): 1419, (3, 15): 1450}
 RELEASE = re.compile(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?")
 
 
@@ -67,13 +70,13 @@ def evergreen_release(texts) -> Release | None:
             found.append(Release("evergreen", int(match.group(1)), int(match.group(2)),
                                  int(match.group(3)) if match.group(3) else None, str(text)))
     newest = max(found, key=lambda r: (r.major, r.minor, r.patch or 0), default=None)
-    if newest is None:  # a fresh install records only its newest schema patch: the release whose patches hold it
-        from closedstacks.ils.connectors.evergreen.schema import release_of
-
-        named = release_of([str(t) for t in texts if t is not None])
+    patches = [int(str(t).strip()) for t in texts if str(t or "").strip().isdigit()]
+    if newest is None and patches:  # a fresh install records only its newest patch: the release that holds it
+        top = max(patches)
+        named = [release for release, first in EVERGREEN_FIRST_PATCH.items() if first <= top]
         if named:
-            major, minor = (int(part) for part in named.split(".")[:2])
-            newest = Release("evergreen", major, minor, None, named)
+            major, minor = named[-1]
+            newest = Release("evergreen", major, minor, None, str(top))
     return newest
 
 
