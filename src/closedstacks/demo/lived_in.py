@@ -143,7 +143,8 @@ def _matters(b: _Builder) -> None:
            cure_deadline=today + dt.timedelta(days=10))
     # 5. Challenged: counsel moves to quash an overbroad order.
     matter = b.with_counsel("Court order for every patron who borrowed a title in 2023.", type="court_order",
-                            case_number="2026-CV-1190", designated=[("name", "All borrowers of one title")])
+                            case_number="2026-CV-1190",
+                            designated=[("card", b.cards[0]), ("card", b.cards[2])])  # the title's borrowers
     b.move(matter, "determine", "counsel", answers=_checklist_yes(matter), determination="challenge",
            reasons="Overbroad: no particular description of the users; moving to quash.")
     # 6. Scope proposed, awaiting the second approval.
