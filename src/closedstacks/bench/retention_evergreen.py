@@ -50,7 +50,7 @@ def run(*, users: int, loans: int, held_fraction: float = 0.01, batch: int = 100
     from closedstacks.ils.connectors.db import ConnectionSettings
     from closedstacks.ils.generators.evergreen import generate
 
-    with scratch_ils_database("postgresql", server_url) as url:
+    with scratch_ils_database("postgresql", server_url, locale="C") as url:  # as Evergreen's installer makes it
         started = time.perf_counter()
         generate(ConnectionSettings.from_url(url), users=users, loans=loans, seed=17, progress=progress)
         built = time.perf_counter() - started

@@ -19,12 +19,12 @@ import sys
 import time
 
 # Evergreen's purge as one set-based transaction: the closed renewal chains (every circulation finished, the last
-# before the cutoff) of users who did not opt in and are under no hold; their circulations aged, then deleted.
+# before the cutoff) of users under no hold — whatever the user chose, as purge_circulations() ages them (the choice
+# keeps the reading history) — their circulations aged, then deleted.
 DUE = """WITH RECURSIVE chain (tail, id, parent) AS (
  SELECT c.id, c.id, c.parent_circ FROM action.circulation c
   WHERE NOT EXISTS (SELECT 1 FROM action.circulation k WHERE k.parent_circ = c.id)
-   AND c.usr <> ALL(%s) AND NOT EXISTS (SELECT 1 FROM actor.usr_setting s WHERE s.usr = c.usr
-   AND s.name = 'history.circ.retention_start')
+   AND c.usr <> ALL(%s)
  UNION ALL SELECT chain.tail, p.id, p.parent_circ FROM chain JOIN action.circulation p ON p.id = chain.parent),
 closed AS (SELECT ch.tail FROM chain ch JOIN action.circulation c ON c.id = ch.id GROUP BY ch.tail
  HAVING COUNT(c.xact_finish) = COUNT(*) AND MAX(c.xact_finish) < %s)
