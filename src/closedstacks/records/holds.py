@@ -43,25 +43,24 @@ def needing_attention(holds=None):
 def lift_unresolved_of(instrument, *, by) -> int:
     """An amended instrument replaces ``instrument``: its holds that matched no one, or several people, are lifted
     (the amendment names the users again and places its own holds)."""
-    lifted = 0
-    now = timezone.now()
-    for hold in LegalHold.objects.in_force().filter(instrument=instrument).select_for_update():
-        if hold.protects_nobody:
-            hold.lifted_at, hold.lifted_by = now, by
-            hold.save(update_fields=["lifted_at", "lifted_by"])
-            record("hold.lifted", actor=by, obj=hold, details={"matter": instrument.matter.reference,
-                                                                "reason": "superseded", "resolution": hold.resolution})
-            lifted += 1
-    return lifted
+    holds = [hold for hold in LegalHold.objects.in_force().filter(instrument=instrument).select_for_update()
+             if hold.protects_nobody]
+    return _lift(holds, by, lambda hold: {"matter": instrument.matter.reference, "reason": "superseded",
+                                          "resolution": hold.resolution})
 
 
 def lift_for(matter, *, by) -> int:
     """Lift every hold of a matter that has closed."""
-    now = timezone.now()
-    lifted = 0
-    for hold in LegalHold.objects.in_force().filter(matter=matter).select_for_update():
+    holds = LegalHold.objects.in_force().filter(matter=matter).select_for_update()
+    return _lift(holds, by, lambda hold: {"matter": matter.reference, "state": matter.state})
+
+
+def _lift(holds, by, details) -> int:
+    """Lift each hold now, each an audit entry (``details(hold)``); how many."""
+    now, lifted = timezone.now(), 0
+    for hold in holds:
         hold.lifted_at, hold.lifted_by = now, by
         hold.save(update_fields=["lifted_at", "lifted_by"])
-        record("hold.lifted", actor=by, obj=hold, details={"matter": matter.reference, "state": matter.state})
+        record("hold.lifted", actor=by, obj=hold, details=details(hold))
         lifted += 1
     return lifted

@@ -8,17 +8,13 @@ from django.utils import timezone
 from closedstacks.ils.lookup import find
 
 
-def look_up(holds, connector) -> list:
+def look_up(holds, connector) -> None:
     """Look each hold's designated user up in the library system again and keep what was found (saved, in the
     caller's transaction). The ids only grow: a user once found stays protected though their card is replaced
-    or their name changes. Returns the holds whose result changed."""
-    now, changed = timezone.now(), []
+    or their name changes."""
+    now = timezone.now()
     for hold in holds:
-        before = list(hold.ils_user_ids or [])
-        ids = sorted(set(before) | {str(i) for i in find(connector, hold.designated)},
-                     key=lambda i: (len(i), i))
-        hold.ils_user_ids, hold.resolved_at = ids, now
+        found = {str(i) for i in find(connector, hold.designated)}
+        hold.ils_user_ids = sorted(set(hold.ils_user_ids or []) | found, key=lambda i: (len(i), i))  # numerically
+        hold.resolved_at = now
         hold.save(update_fields=["ils_user_ids", "resolved_at"])
-        if ids != before:
-            changed.append(hold)
-    return changed

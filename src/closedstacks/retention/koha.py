@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from closedstacks.ils.connectors import versions
 from closedstacks.ils.connectors.base import ConnectorError
 from closedstacks.ils.connectors.db import Database
+from closedstacks.ils.connectors.koha.connector import preference
 from closedstacks.retention.batches import Batch, covered, day, held_for
 from closedstacks.retention.batches import in_list as _in
 
@@ -121,8 +122,7 @@ STEPS = {"renewals": "past_loans", "past_loans": "past_loans", "last_borrowers":
 
 def anonymous_patron(db: Database) -> int:
     """The ``AnonymousPatron`` every unlinked row is given (it must name an existing borrower)."""
-    row = db.one("SELECT value FROM systempreferences WHERE variable = %s", ("AnonymousPatron",))
-    value = str(row[0]).strip() if row and row[0] is not None else ""
+    value = preference(db, "AnonymousPatron")
     if not value.isdigit() or db.one("SELECT borrowernumber FROM borrowers WHERE borrowernumber = %s",
                                      (int(value),)) is None:
         raise ConnectorError("Koha's AnonymousPatron preference does not name an existing borrower: set it in "

@@ -137,10 +137,10 @@ def _kept(db: Database, system: str, anonymous: int | None = None) -> list[Findi
         columns = {c.lower() for c in (db.columns(table) or ())}
         if row.link.lower() not in columns:
             continue
-        where = f"x.{row.link} IS NOT NULL" + (" AND x.{0} <> %s".format(row.link) if anonymous is not None else "")
+        where = f"x.{row.link} IS NOT NULL" + (f" AND x.{row.link} <> %s" if anonymous is not None else "")
         if row.where:
             where += " AND " + row.where
-        dated = f"MIN(x.{row.dated})" if row.dated and row.dated.lower() in columns else "NULL"  # a column's name
+        dated = f"MIN(x.{row.dated})" if row.dated and row.dated.lower() in columns else "NULL"
         count, oldest = _count(db, f"SELECT COUNT(*), {dated} FROM {table} x WHERE {where}",
                                [anonymous] if anonymous is not None else [])
         out.append(Finding(f"kept_{row.table.replace('.', '_')}", str(_("%(about)s (%(table)s): left on purpose") % {

@@ -40,6 +40,7 @@ from closedstacks.audit.trail import record
 from closedstacks.ils.connectors.base import ConnectorError
 from closedstacks.ils.connectors.db import DRIVER_ERRORS, connect
 from closedstacks.ils.models import Connection
+from closedstacks.matters.models import Matter
 from closedstacks.records.models import LegalHold
 from closedstacks.records.resolution import look_up
 from closedstacks.retention import evergreen, koha
@@ -122,8 +123,6 @@ def refuse_unresolved(holds, viewer=None) -> None:
     waiting = {hold.matter_id: hold.matter.reference for hold in holds if hold.protects_nobody}
     if not waiting:
         return
-    from closedstacks.matters.models import Matter
-
     shown = set(Matter.objects.visible_to(viewer).filter(pk__in=waiting).values_list("pk", flat=True)) \
         if viewer is not None and getattr(viewer, "pk", None) else set()
     refs = sorted(waiting[pk] for pk in shown)

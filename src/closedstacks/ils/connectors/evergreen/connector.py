@@ -135,7 +135,7 @@ class EvergreenConnector(Connector):
         try:
             with self.session() as db:
                 self.report_release(db, report)
-                if db.driver == "postgresql" and not _has_lowercase(db):
+                if db.driver == "postgresql" and "lowercase" not in _evergreen_functions(db):
                     report.warnings.append("evergreen.lowercase() is missing: names and usernames are compared with "
                                            "PostgreSQL's lower(), which in Evergreen's C locale folds only A-Z.")
                 for table, columns in NEEDS.items():
@@ -373,6 +373,3 @@ def _evergreen_functions(db) -> set[str]:
         "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'evergreen' "
         "AND p.proname IN ('lowercase', 'unaccent_and_squash')")}
 
-
-def _has_lowercase(db) -> bool:
-    return "lowercase" in _evergreen_functions(db)

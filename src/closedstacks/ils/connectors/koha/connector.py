@@ -292,8 +292,7 @@ class KohaConnector(Connector):
         """The preferences Closed Stacks depends on, as Koha ships them, and what to set."""
         if db.columns("systempreferences") is None:
             return
-        row = db.one("SELECT value FROM systempreferences WHERE variable = %s", ("AnonymousPatron",))
-        value = str(row[0]).strip() if row and row[0] is not None else ""
+        value = preference(db, "AnonymousPatron")
         where = "Koha › Administration › System preferences › Patrons › AnonymousPatron"
         if not value.isdigit() or int(value) == 0:
             report.warnings.append(
@@ -422,12 +421,15 @@ class KohaConnector(Connector):
         """The AnonymousPatron borrowernumber, as text, or None when unset or unreadable (asked once per
         connector: it is looked up before every count and extraction)."""
         if "_anonymous_id" not in self.__dict__:
-            value = ""
-            if db.columns("systempreferences") is not None:
-                row = db.one("SELECT value FROM systempreferences WHERE variable = %s", ("AnonymousPatron",))
-                value = str(row[0]).strip() if row and row[0] is not None else ""
+            value = preference(db, "AnonymousPatron") if db.columns("systempreferences") is not None else ""
             self._anonymous_id = str(int(value)) if value.isdigit() and int(value) > 0 else None
         return self._anonymous_id
+
+
+def preference(db: Database, name: str) -> str:
+    """One of Koha's system preferences, as text ("" when unset)."""
+    row = db.one("SELECT value FROM systempreferences WHERE variable = %s", (name,))
+    return str(row[0]).strip() if row and row[0] is not None else ""
 
 
 def _as_date(value) -> dt.date:
