@@ -387,3 +387,33 @@ def held_for(user):
     from closedstacks.records.models import LegalHold
 
     return LegalHold.objects.in_force().filter(visibility(user, outer="matter"))
+
+
+class MatterNote(models.Model):
+    """A note or a piece of correspondence on a matter: a call with the prosecutor, a letter received."""
+
+    audit_type = "matter_note"
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Note")
+        CALL = "call", _("Telephone call")
+        LETTER_IN = "letter_in", _("Letter received")
+        LETTER_OUT = "letter_out", _("Letter sent")
+        EMAIL_IN = "email_in", _("E-mail received")
+        EMAIL_OUT = "email_out", _("E-mail sent")
+        MEETING = "meeting", _("Meeting")
+
+    @property
+    def audit_matter_id(self) -> int:
+        return self.matter_id
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NOTE)
+    happened_at = models.DateTimeField(_("when it happened"))
+    parties = models.CharField(_("who with"), max_length=300, blank=True)
+    summary = models.TextField(_("summary"))
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["happened_at", "pk"]

@@ -17,7 +17,7 @@ from closedstacks.documents.uploads import UploadRefused
 from closedstacks.matters import letters, reading
 from closedstacks.matters.counting import may_count
 from closedstacks.matters.forms import ACTION_FORMS
-from closedstacks.matters.models import Instrument, Matter, Review, ScopeApproval
+from closedstacks.matters.models import Instrument, Matter, MatterNote, Review, ScopeApproval
 from closedstacks.matters.procedure import (
     MOVES,
     ProcedureError,
@@ -79,6 +79,9 @@ def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
         "emergency": getattr(matter, "emergency", None) if matter.kind == "emergency" else None,
         "consent": getattr(matter, "consent", None) if matter.kind in ("guardian", "consent") else None,
         "letters": letters.available(matter, instruments=instruments),
+        "notes": matter.notes.select_related("recorded_by"),
+        "may_note": reading.on_matter(matter, request.user),
+        "note_kinds": MatterNote.Kind.choices,
     }, status=status)
 
 
@@ -95,10 +98,16 @@ def review(request, reference: str, review_id: int):
 
 
 def _timeline(matter: Matter) -> list[dict]:
-    rows = list(matter.events.values("at", "to_state", "summary", "actor__full_name", "actor__username"))
+    rows = list(matter.events.exclude(action="matter.note_added")
+                .values("at", "to_state", "summary", "actor__full_name", "actor__username"))
     for row in rows:
         row["actor"] = row["actor__full_name"] or row["actor__username"] or "system"
         row["to_label"] = State(row["to_state"]).label if row["to_state"] else ""
+    for note in matter.notes.select_related("recorded_by"):
+        by = note.recorded_by.get_full_name() or note.recorded_by.get_username()
+        rows.append({"at": note.happened_at, "actor": by, "to_label": "", "note": note,
+                     "summary": note.get_kind_display()})
+    rows.sort(key=lambda row: row["at"])
     return rows
 
 
@@ -174,3 +183,32 @@ def letter(request, reference: str, kind: str):
         record("matter.letter_generated", actor=request.user, obj=matter, details={"letter": kind})
     return download(data, content_type="application/pdf", filename=f"matter-{matter.reference}-{kind}.pdf")
 
+
+
+def add_note(request, reference: str):
+    """A note or correspondence on the matter (POST from the matter page): the people on it only."""
+    from django import forms as djforms
+
+    from closedstacks.matters.models import MatterNote
+    from closedstacks.matters.steps.notes import add_note as add
+
+    matter = reading.open_matter(request.user, reference, look=None)
+    if not reading.on_matter(matter, request.user):
+        raise Http404
+
+    class NoteForm(djforms.Form):
+        kind = djforms.ChoiceField(label=_("Kind"), choices=MatterNote.Kind.choices)
+        happened_at = djforms.DateTimeField(label=_("When it happened"),
+                                            widget=djforms.DateTimeInput(attrs={"type": "datetime-local"}))
+        parties = djforms.CharField(label=_("Who with"), max_length=300, required=False)
+        summary = djforms.CharField(label=_("Summary"), widget=djforms.Textarea)
+
+    if request.method != "POST":
+        return redirect("matters:detail", reference=matter.reference)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _matter_page(request, matter, status=400, problem=_("The note was not saved: %(errors)s") % {
+            "errors": "; ".join(e for errs in form.errors.values() for e in errs)})
+    add(matter.reference, by=request.user, **form.cleaned_data)
+    messages.success(request, _("Note added."))
+    return redirect("matters:detail", reference=matter.reference)

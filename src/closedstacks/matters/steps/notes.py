@@ -1,0 +1,31 @@
+"""Notes and correspondence on a matter, added by the people on it, audited by reference."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from closedstacks.audit import changes
+from closedstacks.audit.trail import record
+from closedstacks.matters.errors import MatterNotFound, ProcedureError, StaleMatter
+from closedstacks.matters.models import Matter, MatterEvent, MatterNote
+from closedstacks.matters.reading import on_matter
+
+
+def add_note(reference: str, *, by, kind: str, happened_at, parties: str, summary: str,
+             version: int | None = None) -> MatterNote:
+    """Record a note on the matter ``reference``; only the people on it may (everyone else: not found)."""
+    if kind not in MatterNote.Kind.values:
+        raise ProcedureError(_("Choose what kind of entry this is."))
+    if not summary.strip():
+        raise ProcedureError(_("Say what happened."))
+    with changes.locked(Matter.objects.visible_to(by), reference=reference, version=version,
+                        missing=MatterNotFound(_("No such matter.")),
+                        stale=StaleMatter(_("The matter changed since you opened it."))) as matter:
+        if not on_matter(matter, by):
+            raise MatterNotFound(_("No such matter."))
+        note = MatterNote.objects.create(matter=matter, kind=kind, happened_at=happened_at,
+                                         parties=parties.strip(), summary=summary.strip(), recorded_by=by)
+        MatterEvent.objects.create(matter=matter, actor=by, action="matter.note_added",
+                                   summary=MatterNote.Kind(kind).label)
+        record("matter.note_added", actor=by, obj=note, details={"note": note.pk, "kind": kind})
+        return note
