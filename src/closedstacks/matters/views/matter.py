@@ -113,7 +113,14 @@ def _timeline(matter: Matter) -> list[dict]:
 
 def _step_page(request, matter: Matter, move, form, *, status: int = 200):
     reading.looked(request.user, matter, "step", move=move.name)
-    return render(request, "matters/act.html", {"matter": matter, "move": move, "form": form}, status=status)
+    context = {"matter": matter, "move": move, "form": form, "can_count": may_count(matter, request.user)}
+    if move.name in ("approve_scope", "return_scope"):
+        # What is being decided: the proposed scope beside what the instrument designates.
+        scope = matter.scopes.filter(status="proposed").prefetch_related("users").order_by("-pk").first()
+        if scope is not None:
+            context.update(scope=scope, scope_users=list(scope.users.all()), instrument=scope.instrument,
+                           instrument_users=list(scope.instrument.designated_users.all()))
+    return render(request, "matters/act.html", context, status=status)
 
 
 def _matter_page(request, matter: Matter, *, status: int = 200, problem: str = ""):
