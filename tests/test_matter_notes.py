@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from closedstacks.audit.models import AuditEntry
 from closedstacks.matters.models import MatterNote
-from tests.procedure import new_matter
+from tests.procedure import matter_at, new_matter
 
 CALL = "Spoke with ADA Perrin: agreed the return can wait until counsel has reviewed"
 
@@ -45,3 +45,20 @@ def test_a_summary_is_required(accounts, officer_configured, client_for):
     matter = new_matter(accounts)
     assert _post(client_for("officer"), matter, summary="").status_code == 400
     assert not MatterNote.objects.exists()
+
+
+def test_a_note_cannot_be_dated_in_the_future(accounts, officer_configured, client_for):
+    matter = new_matter(accounts)
+    assert _post(client_for("officer"), matter, happened_at="2999-01-01T10:00").status_code == 400
+    assert not MatterNote.objects.exists()
+
+
+def test_the_approval_page_shows_the_scope_beside_the_instrument(accounts, client_for):
+    matter = matter_at("scope_proposed", accounts)
+    scope = matter.scopes.get(status="proposed")
+    page = client_for("counsel").get(f"/matters/{matter.reference}/act/approve_scope/").content.decode()
+    assert "What is being decided" in page
+    for user in scope.users.all():
+        assert str(user) in page
+    assert "Past loans" in page and "past_loans" not in page
+    assert "2025" in page and matter.current_instrument().case_number in page

@@ -13,7 +13,7 @@ from closedstacks.accounts.models import User
 from closedstacks.incidents.models import IncidentKind
 from closedstacks.library.choices import IdentifierType, InstrumentType, RecordKind
 from closedstacks.library.models import ChecklistItem
-from closedstacks.matters.models import Matter
+from closedstacks.matters.models import Matter, MatterNote
 from closedstacks.matters.states import Channel, Determination, OrderEnded
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -408,3 +408,13 @@ ACTION_FORMS = {
     "release_production": ReleaseForm,
     "close_released": CloseReleasedForm,
 }
+
+
+class NoteForm(forms.Form):
+    """A note or a piece of correspondence on a matter's timeline."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=MatterNote.Kind.choices)
+    happened_at = forms.DateTimeField(label=_("When it happened"),
+                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    parties = forms.CharField(label=_("Who with"), max_length=300, required=False)
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea)

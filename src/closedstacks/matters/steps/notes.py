@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from closedstacks.audit import changes
@@ -18,6 +21,8 @@ def add_note(reference: str, *, by, kind: str, happened_at, parties: str, summar
         raise ProcedureError(_("Choose what kind of entry this is."))
     if not summary.strip():
         raise ProcedureError(_("Say what happened."))
+    if happened_at > timezone.now() + timedelta(minutes=5):
+        raise ProcedureError(_("A note records what has happened: its time cannot be in the future."))
     with changes.locked(Matter.objects.visible_to(by), reference=reference, version=version,
                         missing=MatterNotFound(_("No such matter.")),
                         stale=StaleMatter(_("The matter changed since you opened it."))) as matter:

@@ -16,7 +16,7 @@ from closedstacks.documents.responses import download
 from closedstacks.documents.uploads import UploadRefused
 from closedstacks.matters import letters, reading
 from closedstacks.matters.counting import may_count
-from closedstacks.matters.forms import ACTION_FORMS
+from closedstacks.matters.forms import ACTION_FORMS, NoteForm
 from closedstacks.matters.models import Instrument, Matter, MatterNote, Review, ScopeApproval
 from closedstacks.matters.procedure import (
     MOVES,
@@ -28,6 +28,7 @@ from closedstacks.matters.procedure import (
     record_refusal,
 )
 from closedstacks.matters.states import MAIN_ROAD, RELEASED_OUTCOMES, State
+from closedstacks.matters.steps import notes
 
 
 def _road(matter: Matter) -> list[dict]:
@@ -79,7 +80,6 @@ def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
         "emergency": getattr(matter, "emergency", None) if matter.kind == "emergency" else None,
         "consent": getattr(matter, "consent", None) if matter.kind in ("guardian", "consent") else None,
         "letters": letters.available(matter, instruments=instruments),
-        "notes": matter.notes.select_related("recorded_by"),
         "may_note": reading.on_matter(matter, request.user),
         "note_kinds": MatterNote.Kind.choices,
     }, status=status)
@@ -194,28 +194,18 @@ def letter(request, reference: str, kind: str):
 
 def add_note(request, reference: str):
     """A note or correspondence on the matter (POST from the matter page): the people on it only."""
-    from django import forms as djforms
-
-    from closedstacks.matters.models import MatterNote
-    from closedstacks.matters.steps.notes import add_note as add
-
     matter = reading.open_matter(request.user, reference, look=None)
     if not reading.on_matter(matter, request.user):
         raise Http404
-
-    class NoteForm(djforms.Form):
-        kind = djforms.ChoiceField(label=_("Kind"), choices=MatterNote.Kind.choices)
-        happened_at = djforms.DateTimeField(label=_("When it happened"),
-                                            widget=djforms.DateTimeInput(attrs={"type": "datetime-local"}))
-        parties = djforms.CharField(label=_("Who with"), max_length=300, required=False)
-        summary = djforms.CharField(label=_("Summary"), widget=djforms.Textarea)
-
     if request.method != "POST":
         return redirect("matters:detail", reference=matter.reference)
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _matter_page(request, matter, status=400, problem=_("The note was not saved: %(errors)s") % {
             "errors": "; ".join(e for errs in form.errors.values() for e in errs)})
-    add(matter.reference, by=request.user, **form.cleaned_data)
+    try:
+        notes.add_note(matter.reference, by=request.user, **form.cleaned_data)
+    except ProcedureError as exc:
+        return _matter_page(request, matter, status=400, problem=str(exc))
     messages.success(request, _("Note added."))
     return redirect("matters:detail", reference=matter.reference)
