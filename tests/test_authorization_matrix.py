@@ -75,6 +75,7 @@ def sample_kwargs(accounts):
         "matters:queue": {"name": "open"},
         "matters:detail": ref,
         "matters:act": {**ref, "action": "withdraw"},
+        "matters:add-note": ref,
         "matters:document": {**ref, "file_id": matter.desk_document_id},
         "matters:letter": {**ref, "kind": "explanation"},
         "matters:review": {**ref, "review_id": review.pk},
@@ -154,9 +155,10 @@ STEP_GATED = {"matters:act", "api:move", "matters:counts"}
 # A report is open to the officer and the director, and otherwise only to the person who filed it.
 # A production exists only on some matters; it and the matter's documents go to the people on the matter (its
 # officer, counsel, custodian, and anyone named or who acted on it): they get it or a 404, nobody else gets in.
-# A privacy audit's PDF exists once an audit has been run.
-OBJECT_GATED = {"incidents:detail", "matters:document", "matters:production", "matters:production-file",
-                "matters:production-package", "matters:production-record", "retention:privacy-audit-pdf"}
+# A privacy audit's PDF exists once an audit has been run. Notes are added by the people on the matter.
+OBJECT_GATED = {"incidents:detail", "matters:document", "matters:add-note", "matters:production",
+                "matters:production-file", "matters:production-package", "matters:production-record",
+                "retention:privacy-audit-pdf"}
 
 
 def outcome(response) -> str:
@@ -222,7 +224,7 @@ def test_api_operations_answer_each_persona_as_declared(accounts, personas):
     routes = {name: pattern for name, pattern in url_patterns() if name.startswith("api:")}
     kwargs = sample_kwargs(accounts)
     api_kwargs = {"matter": kwargs["matters:detail"], "move": {**kwargs["matters:detail"], "name": "withdraw"},
-                  "productions": kwargs["matters:detail"]}
+                  "productions": kwargs["matters:detail"], "add_note": kwargs["matters:detail"]}
     for name, (methods, required) in operation_scopes().items():
         url = reverse(f"api:{name}", kwargs=api_kwargs.get(name))
         for method in methods:

@@ -265,3 +265,23 @@ def test_a_refused_step_shows_nothing_of_the_matter(accounts, library):
     page = _readable(response)
     assert "Close as withdrawn" in page
     assert CONTROL["name"] not in page and CONTROL["text"] not in page and CONTROL["card"] not in page
+
+
+@pytest.mark.django_db
+def test_a_sealed_matters_notes_are_sealed_with_it(accounts, library):
+    sealed = library["sealed"]
+    call = {"kind": "call", "happened_at": "2026-11-30T10:15:00+00:00", "parties": SECRET["name"],
+            "summary": "Agreed to hold the records until the order is served"}
+    officer = sign_in(Client(), accounts["officer"])
+    answer = officer.post(f"/api/v1/matters/{sealed.reference}/notes", call, content_type="application/json")
+    assert answer.status_code == 201, answer.content
+    assert call["summary"] in _readable(officer.get(f"/matters/{sealed.reference}/"))
+    for name in ("officer2", "director2", "counsel2", "auditor"):
+        other = sign_in(Client(), accounts[name])
+        assert other.get(f"/matters/{sealed.reference}/").status_code in (403, 404)  # the auditor reads no matter
+        refused = other.post(f"/api/v1/matters/{sealed.reference}/notes", {**call, "summary": "probe"},
+                             content_type="application/json")
+        assert refused.status_code in (403, 404)
+        trail = other.get("/audit/")
+        assert trail.status_code != 200 or call["summary"] not in _readable(trail)
+    assert not sealed.notes.filter(summary="probe").exists()

@@ -16,10 +16,11 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from closedstacks.access.api import Scope
 from closedstacks.matters import reading
 from closedstacks.matters.errors import MatterNotFound, ProcedureError, StaleMatter
-from closedstacks.matters.forms import ACTION_FORMS, InquiryForm
+from closedstacks.matters.forms import ACTION_FORMS, InquiryForm, NoteForm
 from closedstacks.matters.models import Matter
 from closedstacks.matters.procedure import MOVES, available, perform
 from closedstacks.matters.queues import QUEUES, queue
+from closedstacks.matters.steps import notes
 from closedstacks.matters.steps.intake import log_inquiry
 
 router = Router(tags=["matters"])
@@ -229,6 +230,38 @@ def move(request, reference: str, name: str, payload: MoveIn):
     except ProcedureError as exc:
         return Status(400, {"detail": str(exc)})
     return Status(200, {"reference": moved.reference, "state": moved.state, "version": moved.version})
+
+
+class NoteIn(Schema):
+    kind: str
+    happened_at: dt.datetime
+    parties: str = ""
+    summary: str
+
+
+class NoteOut(Schema):
+    id: int
+    kind: str
+    happened_at: dt.datetime
+
+
+@router.post("/matters/{reference}/notes", response={201: NoteOut, 400: Problem, 404: Problem},
+             auth=Scope("matter:read"))
+def add_note(request, reference: str, payload: NoteIn):
+    """Record a note or a piece of correspondence on a matter's timeline (the people on the matter only)."""
+    matter = reading.open_matter(request.user, reference, look=None)
+    if not reading.on_matter(matter, request.user):
+        return Status(404, {"detail": "No such matter."})
+    form = NoteForm(_Data({**payload.dict(), "happened_at": payload.happened_at.isoformat()}))
+    if not form.is_valid():
+        return Status(400, {"detail": "Some fields need attention.", "errors": form.errors.get_json_data()})
+    try:
+        note = notes.add_note(matter.reference, by=request.user, **form.cleaned_data)
+    except MatterNotFound:
+        return Status(404, {"detail": "No such matter."})
+    except ProcedureError as exc:
+        return Status(400, {"detail": str(exc)})
+    return Status(201, {"id": note.pk, "kind": note.kind, "happened_at": note.happened_at})
 
 
 @router.get("/moves", response=list[MoveForm], auth=Scope("matter:read"))
