@@ -8,6 +8,7 @@ def layout(request):
     signed_in = bool(user and user.is_authenticated and getattr(request, "signed_in_fully", False))
     return {
         "demo": settings.DEMO,
+        "library_time_zone": settings.TIME_ZONE,
         "nav_links": links_for(user) if signed_in else [],
         "signed_in": signed_in,
     }
