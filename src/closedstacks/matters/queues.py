@@ -14,7 +14,8 @@ from django.db import connection
 from django.db.models import Q
 
 from closedstacks.access.roles import Role
-from closedstacks.matters.models import Matter
+from closedstacks.library.choices import InstrumentType
+from closedstacks.matters.models import Instrument, Matter
 from closedstacks.matters.states import CLOSED_STATES, OPEN_STATES, Kind, State
 
 
@@ -105,11 +106,24 @@ def page(user, name: str, *, newest_first: bool = True, after: tuple[dt.datetime
             cursor.execute(sql, [state if index == slot else value for index, value in enumerate(params)])
             found += [dict(zip(ROW, values)) for values in cursor.fetchall()]
     found.sort(key=lambda row: (row["logged_at"], row["pk"]), reverse=newest_first)
+    instruments = _current_instruments([row["pk"] for row in found[:size]])
     for row in found[:size]:
         if connection.vendor == "sqlite" and isinstance(row["logged_at"], dt.datetime) \
                 and row["logged_at"].tzinfo is None:
             row["logged_at"] = row["logged_at"].replace(tzinfo=dt.timezone.utc)
         row["state_label"] = State(row["state"]).label
-        row["kind_label"] = Kind(row["kind"]).label
+        current = instruments.get(row["pk"])
+        # What the matter is: the instrument it answers (a subpoena, an NSL), else the kind it was logged as.
+        row["kind_label"] = InstrumentType(current["type"]).label if current else Kind(row["kind"]).label
+        row["case"] = (current["case_number"] or current["caption"]) if current else ""
         row["counsel"] = row["counsel__full_name"] or row["counsel__username"] or ""
     return found[:size]
+
+
+def _current_instruments(pks: list[int]) -> dict[int, dict]:
+    """The current instrument (type, case number, caption) of each of the matters ``pks``, in one query."""
+    current = {}
+    for row in (Instrument.objects.filter(matter_id__in=pks, superseded_by__isnull=True)
+                .order_by("matter_id", "-pk").values("matter_id", "type", "case_number", "caption")):
+        current.setdefault(row["matter_id"], row)
+    return current
