@@ -9,10 +9,12 @@ from closedstacks.library.models import Branch, ChecklistItem, Contact, LibraryP
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = LibraryProfile
-        fields = ["name", "jurisdiction", "statute", "responsible_officer", "alternate_officer",
+        fields = ["name", "postal_address", "jurisdiction", "statute", "responsible_officer", "alternate_officer",
                   "emergency_disclosure_allowed", "guardian_rule", "guardian_age_limit", "consent_honoured",
-                  "reminder_lead_days", "training_required", "training_valid_days", "training_reminder_days"]
-        widgets = {"guardian_rule": forms.RadioSelect}
+                  "reminder_lead_days", "training_required", "training_valid_days", "training_reminder_days",
+                  "danger_now_text"]
+        widgets = {"guardian_rule": forms.RadioSelect, "postal_address": forms.Textarea(attrs={"rows": 4}),
+                   "danger_now_text": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

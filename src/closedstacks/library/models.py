@@ -39,6 +39,13 @@ class LibraryProfile(models.Model):
     audit_type = "library"
 
     name = models.CharField(_("library name"), max_length=200, default="The Library")
+    postal_address = models.TextField(_("postal address"), blank=True,
+                                      help_text=_("As it should appear at the head of every letter, one line per line."))
+    danger_now_text = models.TextField(
+        _("if someone is in danger now"), blank=True,
+        default=_("If you or anyone else is in danger now, call emergency services (911) first, then the "
+                  "responsible officer. Do not wait for a reply to this report."),
+        help_text=_("What the receipt of a threat report tells the person who reported it."))
     jurisdiction = models.CharField(_("jurisdiction"), max_length=60, blank=True,
                                     help_text=_("The state or district whose law applies, e.g. New York."))
     statute = models.CharField(_("confidentiality statute"), max_length=200, blank=True,
