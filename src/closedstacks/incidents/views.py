@@ -21,6 +21,7 @@ from closedstacks.incidents import forms, letters, services
 from closedstacks.incidents.errors import ReportError, StaleReport
 from closedstacks.incidents.models import Breach, Incident, Status
 from closedstacks.library.contacts import contact_list
+from closedstacks.library.models import LibraryProfile
 
 
 def new(request):
@@ -115,8 +116,8 @@ def _desk_forms(incident: Incident, bound: dict | None = None) -> dict:
 def detail_page(request, incident: Incident, *, bound: dict | None = None, problem: str = "", status: int = 200):
     if "incident:read" not in request.user.scopes:
         # The reporter: their own report and its status, and no more.
-        return render(request, "incidents/receipt.html", {"incident": incident, "contacts": contact_list()},
-                      status=status)
+        return render(request, "incidents/receipt.html", {"incident": incident, "contacts": contact_list(),
+                                                          "profile": LibraryProfile.current()}, status=status)
     breach = Breach.objects.filter(incident=incident).annotate(affected_count=Count("affected")).first()
     return render(request, "incidents/detail.html", {
         "incident": incident, "events": incident.events.select_related("actor"), "breach": breach,

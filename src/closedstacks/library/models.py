@@ -33,19 +33,23 @@ class GuardianRule(models.TextChoices):
     CARD_HOLDER = "card_holder", _("Only a parent or guardian using the minor's own card")
 
 
+DANGER_NOW = _("If you or anyone else is in danger now, call emergency services (911) first, then the responsible "
+               "officer. Do not wait for a reply to this report.")
+
+
 class LibraryProfile(models.Model):
     """The one row describing this library (pk=1)."""
 
     audit_type = "library"
 
     name = models.CharField(_("library name"), max_length=200, default="The Library")
-    postal_address = models.TextField(_("postal address"), blank=True,
-                                      help_text=_("As it should appear at the head of every letter, one line per line."))
+    postal_address = models.TextField(
+        _("postal address"), blank=True,
+        help_text=_("As it should appear at the head of every letter, one line per line."))
     danger_now_text = models.TextField(
         _("if someone is in danger now"), blank=True,
-        default=_("If you or anyone else is in danger now, call emergency services (911) first, then the "
-                  "responsible officer. Do not wait for a reply to this report."),
-        help_text=_("What the receipt of a threat report tells the person who reported it."))
+        help_text=_("What the receipt of a threat tells the person who reported it. Leave empty for the "
+                    "standard words."))
     jurisdiction = models.CharField(_("jurisdiction"), max_length=60, blank=True,
                                     help_text=_("The state or district whose law applies, e.g. New York."))
     statute = models.CharField(_("confidentiality statute"), max_length=200, blank=True,
@@ -80,6 +84,10 @@ class LibraryProfile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def danger_now(self) -> str:
+        """The words a threat's receipt gives the reporter: the library's own, else the standard ones."""
+        return self.danger_now_text.strip() or str(DANGER_NOW)
 
     @classmethod
     def current(cls) -> LibraryProfile:

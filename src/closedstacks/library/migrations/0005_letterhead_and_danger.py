@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='libraryprofile',
             name='danger_now_text',
-            field=models.TextField(blank=True, default='If you or anyone else is in danger now, call emergency services (911) first, then the responsible officer. Do not wait for a reply to this report.', help_text='What the receipt of a threat report tells the person who reported it.', verbose_name='if someone is in danger now'),
+            field=models.TextField(blank=True, help_text='What the receipt of a threat tells the person who reported it. Leave empty for the standard words.', verbose_name='if someone is in danger now'),
         ),
         migrations.AddField(
             model_name='libraryprofile',
