@@ -15,10 +15,15 @@ production may be compiled, and by whom (a later step of this issue).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from closedstacks.ils.connectors.base import COLUMNS, Connector, Scope
 from closedstacks.library.choices import RecordKind
@@ -68,6 +73,51 @@ class _HashingWriter:
         return self.digest.hexdigest(), self.size
 
 
+# The one mapping from a CSV column's name to its header in the PDF. A column missing here is
+# still shown, under a label made from its name (``column_label``): no column is ever dropped.
+LABELS = {
+    "bates": _("Bates number"), "user": _("Library system user ID"), "card": _("Library card"),
+    "username": _("Username"), "surname": _("Surname"), "first_name": _("First name"),
+    "date_of_birth": _("Date of birth"), "address": _("Address"), "email": _("Email"), "phone": _("Phone"),
+    "branch": _("Branch"), "category": _("Patron category"), "loan": _("Loan ID"), "checked_out": _("Checked out"),
+    "due": _("Due"), "returned": _("Returned"), "renewals": _("Renewals"), "item_barcode": _("Item barcode"),
+    "title": _("Title"), "author": _("Author"), "call_number": _("Call number"), "hold": _("Hold ID"),
+    "placed": _("Placed"), "status": _("Status"), "ended": _("Ended"), "outcome": _("Outcome"),
+    "pickup_branch": _("Pickup branch"), "fine": _("Fine ID"), "date": _("Date"), "amount": _("Amount"),
+    "outstanding": _("Outstanding"), "description": _("Description"), "searched_at": _("Searched at"),
+    "query": _("Search terms"), "results": _("Results"), "at": _("Time"), "type": _("Type"),
+}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+
+
+def column_label(name: str) -> str:
+    """The human header of a column: its translated label, or one made from its name."""
+    label = LABELS.get(name)
+    return str(label) if label is not None else name.replace("_", " ").strip().capitalize() or name
+
+
+def shown(value) -> str:
+    """A value as the PDF shows it: a time as local time in the library's zone with the zone's abbreviation
+    (naive times from the library system are taken as its local time), a date as a date, the rest as is."""
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        return value.isoformat()
+    elif isinstance(value, str) and _TIME.match(value.strip()):
+        try:
+            moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    elif isinstance(value, str) and _DATE.match(value.strip()):
+        return value.strip()
+    else:
+        return "" if value is None else str(value)
+    zone = timezone.get_current_timezone()
+    moment = timezone.make_aware(moment, zone) if timezone.is_naive(moment) else moment.astimezone(zone)
+    return moment.strftime("%Y-%m-%d %H:%M %Z")
+
+
 def bates(prefix: str, number: int) -> str:
     return f"{prefix}-{number:06d}"
 
@@ -76,7 +126,8 @@ def _pdf(path: Path, *, title: str, kind: str, columns: list[str], rows: list[li
     from closedstacks.documents import pdf
 
     data = pdf.render("records/production_part_pdf.html", {
-        **context, "title": title, "kind": kind, "columns": columns, "rows": rows})
+        **context, "title": title, "kind": kind, "headers": [column_label(c) for c in columns],
+        "rows": [[shown(v) for v in row] for row in rows], "wide": len(columns) > 9})
     path.write_bytes(data)
     return hashlib.sha256(data).hexdigest(), len(data)
 
