@@ -115,7 +115,7 @@ def shown(value) -> str:
         return "" if value is None else str(value)
     zone = timezone.get_current_timezone()
     moment = timezone.make_aware(moment, zone) if timezone.is_naive(moment) else moment.astimezone(zone)
-    return moment.strftime("%Y-%m-%d %H:%M %Z")
+    return moment.strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def bates(prefix: str, number: int) -> str:
