@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from closedstacks.audit import changes
 from closedstacks.audit.trail import record
 from closedstacks.matters.errors import MatterNotFound, ProcedureError, StaleMatter
-from closedstacks.matters.models import Matter, MatterEvent, MatterNote
+from closedstacks.matters.models import Matter, MatterNote
 from closedstacks.matters.reading import on_matter
 
 
@@ -30,7 +30,5 @@ def add_note(reference: str, *, by, kind: str, happened_at, parties: str, summar
             raise MatterNotFound(_("No such matter."))
         note = MatterNote.objects.create(matter=matter, kind=kind, happened_at=happened_at,
                                          parties=parties.strip(), summary=summary.strip(), recorded_by=by)
-        MatterEvent.objects.create(matter=matter, actor=by, action="matter.note_added",
-                                   summary=MatterNote.Kind(kind).label)
         record("matter.note_added", actor=by, obj=note, details={"note": note.pk, "kind": kind})
         return note

@@ -98,8 +98,7 @@ def review(request, reference: str, review_id: int):
 
 
 def _timeline(matter: Matter) -> list[dict]:
-    rows = list(matter.events.exclude(action="matter.note_added")
-                .values("at", "to_state", "summary", "actor__full_name", "actor__username"))
+    rows = list(matter.events.values("at", "to_state", "summary", "actor__full_name", "actor__username"))
     for row in rows:
         row["actor"] = row["actor__full_name"] or row["actor__username"] or "system"
         row["to_label"] = State(row["to_state"]).label if row["to_state"] else ""
@@ -113,12 +112,13 @@ def _timeline(matter: Matter) -> list[dict]:
 
 def _step_page(request, matter: Matter, move, form, *, status: int = 200):
     reading.looked(request.user, matter, "step", move=move.name)
-    context = {"matter": matter, "move": move, "form": form, "can_count": may_count(matter, request.user)}
+    context = {"matter": matter, "move": move, "form": form}
     if move.name in ("approve_scope", "return_scope"):
         # What is being decided: the proposed scope beside what the instrument designates.
         scope = matter.scopes.filter(status="proposed").prefetch_related("users").order_by("-pk").first()
         if scope is not None:
-            context.update(scope=scope, scope_users=list(scope.users.all()), instrument=scope.instrument,
+            context.update(scope=scope, can_count=may_count(matter, request.user),
+                           scope_users=list(scope.users.all()), instrument=scope.instrument,
                            instrument_users=list(scope.instrument.designated_users.all()))
     return render(request, "matters/act.html", context, status=status)
 
