@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -190,5 +191,10 @@ def test_a_matter_closed_after_its_release_went_the_whole_road(accounts, client_
     officer = client_for("officer")
     released = stored_matter(accounts, state="closed", outcome="released_full", types=["subpoena"])
     declined = stored_matter(accounts, state="declined", outcome="declined")
-    assert "left the main road" not in officer.get(f"/matters/{released.reference}/").content.decode()
-    assert "left the main road" in officer.get(f"/matters/{declined.reference}/").content.decode()
+    def road(matter):
+        page = officer.get(f"/matters/{matter.reference}/").content.decode()
+        return re.findall(r'<li class="(\w+)"[^>]*>([^<]+)</li>', page.split('<ol class="road">')[1].split("</ol>")[0])
+
+    assert road(released)[-1] == ("done", "Closed") and all(status == "done" for status, _label in road(released))
+    assert road(declined)[-1] == ("done", "Declined")
+    assert "ahead" not in {status for status, _label in road(declined)}

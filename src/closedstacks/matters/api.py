@@ -158,7 +158,7 @@ def matter(request, reference: str):
                             "date_of_birth": d.date_of_birth}
                            for d in i.designated_users.all()]} for i in instruments],
         "moves": [{"name": m.name, "label": str(m.label)} for m in available(matter, request.user)],
-        "timeline": [{"at": e.at, "action": e.action, "to_state": e.to_state, "summary": e.summary}
+        "timeline": [{"at": e.at, "action": e.action, "to_state": e.to_state, "summary": e.said()}
                      for e in matter.events.all()],
     }
 

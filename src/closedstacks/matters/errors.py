@@ -22,7 +22,7 @@ class Result:
     """What a step did: the new state (None: unchanged), a line for the timeline, audit details, notices."""
 
     to: str | None = None
-    summary: str = ""
+    summary: object = ""  # a wording.Said (stored as what happened), or plain text
     details: dict = field(default_factory=dict)
     notices: list[tuple[list, str]] = field(default_factory=list)
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from closedstacks.access.roles import Role
 from closedstacks.library.choices import IdentifierType, InstrumentType, record_kind_labels
+from closedstacks.matters import wording
 from closedstacks.matters.states import (
     CLOSED_STATES,
     ApproverRole,
@@ -165,10 +166,16 @@ class MatterEvent(models.Model):
     action = models.CharField(max_length=40)
     from_state = models.CharField(max_length=30, choices=State.choices, blank=True)
     to_state = models.CharField(max_length=30, choices=State.choices, blank=True)
-    summary = models.CharField(max_length=300, blank=True)
+    summary = models.CharField(max_length=300, blank=True)  # in the product's language, as it was said
+    # What happened, said in each reader's language (wording.py); blank for lines written before it was kept.
+    message = models.CharField(max_length=300, blank=True)
+    params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def said(self) -> str:
+        return wording.render(self.message, self.params) if self.message else self.summary
 
 
 class PolicyExplanation(models.Model):

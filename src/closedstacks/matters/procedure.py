@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from closedstacks.access.roles import ROLE_SCOPES, Role
 from closedstacks.audit import changes
 from closedstacks.audit.trail import record
-from closedstacks.matters import gates, steps
+from closedstacks.matters import gates, steps, wording
 from closedstacks.matters.errors import MatterNotFound, ProcedureError, Result, StaleMatter
 from closedstacks.matters.models import Matter, MatterEvent
 from closedstacks.matters.states import CLOSED_STATES, EARLY_STATES, OPEN_STATES, Awaiting, State
@@ -265,7 +265,9 @@ def _perform(pk: int, name: str, *, by, version: int | None, data: dict) -> Matt
                                                                        **result.details},
                      event=lambda saved: MatterEvent.objects.create(
                          matter=saved, actor=by, action=name, from_state=before,
-                         to_state=saved.state if saved.state != before else "", summary=result.summary[:300]))
+                         to_state=saved.state if saved.state != before else "",
+                         summary=wording.english(result.summary)[:300], message=wording.parts(result.summary)[0],
+                         params=wording.parts(result.summary)[1]))
         for recipients, template in result.notices:
             notify(recipients, template=template, context={"matter": locked}, url=f"/matters/{locked.reference}/",
                    matter=locked)

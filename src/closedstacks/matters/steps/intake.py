@@ -17,6 +17,7 @@ from closedstacks.matters.errors import Result, require
 from closedstacks.matters.models import Matter, MatterEvent, PolicyExplanation
 from closedstacks.matters.states import Channel, Outcome, State
 from closedstacks.matters.steps.common import officers
+from closedstacks.matters.wording import N_, english, said
 from closedstacks.notices.services import notify
 
 # Crockford's base32 without the letters read as digits or words (I, L, O, U): easy to read aloud and type.
@@ -59,8 +60,9 @@ def log_inquiry(*, by, requester_name: str, channel: str, request_text: str, req
             document_presented=document_presented or stored is not None, desk_document=stored,
             threatening=threatening, officer=profile.responsible_officer,
         )
+        logged = said(N_("Logged at the desk and referred to the officer."))
         MatterEvent.objects.create(matter=matter, actor=by, action="logged", to_state=State.REFERRED,
-                                   summary=_("Logged at the desk and referred to the officer."))
+                                   summary=english(logged), message=logged.message)
         record("matter.logged", actor=by, obj=matter, details={
             "channel": channel, "document": stored.sha256 if stored else None, "threatening": threatening})
         recipients = officers(matter)
@@ -94,13 +96,13 @@ def explain_policy(matter: Matter, by, *, explained_to: str, explained_at=None, 
     PolicyExplanation.objects.create(matter=matter, explained_to=explained_to.strip(), explained_at=when,
                                      policy=policy, recorded_by=by, notes=notes)
     return Result(to=State.EXPLAINED if matter.state == State.REFERRED else None,
-                  summary=_("Policy version %(n)s explained.") % {"n": policy.number},
+                  summary=said(N_("Policy version %(n)s explained."), n=policy.number),
                   details={"policy_version": policy.number})
 
 
 def decline(matter: Matter, by, *, reason: str = "") -> Result:
     matter.outcome = Outcome.DECLINED
-    return Result(to=State.DECLINED, summary=_("Declined: no process, order or subpoena."),
+    return Result(to=State.DECLINED, summary=said(N_("Declined: no process, order or subpoena.")),
                   details={"outcome": Outcome.DECLINED})
 
 
@@ -108,13 +110,13 @@ def refer_incident(matter: Matter, by, *, summary: str, kind: str = IncidentKind
     require(kind in IncidentKind.values, _("Choose what kind of incident this is."))
     require(bool(summary.strip()), _("Describe what happened."))
     incident = refer(kind=kind, summary=summary.strip(), by=by, matter=matter)
-    return Result(summary=_("Incident %(n)s referred to the officer.") % {"n": incident.pk},
+    return Result(summary=said(N_("Incident %(n)s referred to the officer."), n=incident.pk),
                   details={"incident": incident.pk})
 
 
 def withdraw(matter: Matter, by, *, reason: str = "") -> Result:
     require(bool(reason.strip()), _("Say why the matter is withdrawn."))
     matter.outcome = Outcome.WITHDRAWN
-    return Result(to=State.WITHDRAWN, summary=_("Withdrawn: %(reason)s") % {"reason": reason.strip()},
+    return Result(to=State.WITHDRAWN, summary=said(N_("Withdrawn: %(reason)s"), reason=reason.strip()),
                   details={"outcome": Outcome.WITHDRAWN},
                   notices=[(officers(matter), "matter_closed")])

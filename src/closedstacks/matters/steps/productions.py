@@ -21,6 +21,7 @@ from closedstacks.matters.errors import Result, require
 from closedstacks.matters.models import Matter
 from closedstacks.matters.states import RELEASED_OUTCOMES, DeadlineKind, Outcome, State
 from closedstacks.matters.steps.common import assigned, directors, officers
+from closedstacks.matters.wording import N_, said, words
 from closedstacks.records import production as productions
 from closedstacks.records.models import Production, Release
 
@@ -41,9 +42,9 @@ def compile_production(matter: Matter, by, *, reason: str = "") -> Result:
             _("Say why production %(n)s is being replaced: a correction is a new production, reviewed again.")
             % {"n": getattr(previous, "number", "")})
     made = productions.start(matter, scope, by=by, reason=reason.strip())
-    summary = (_("Production %(n)s requested from the approved scope.") if previous is None else
-               _("Production %(n)s requested, superseding production %(old)s: %(reason)s")) % {
-        "n": made.number, "old": getattr(previous, "number", ""), "reason": reason.strip()}
+    summary = (said(N_("Production %(n)s requested from the approved scope."), n=made.number) if previous is None
+               else said(N_("Production %(n)s requested, superseding production %(old)s: %(reason)s"),
+                         n=made.number, old=previous.number, reason=reason.strip()))
     return Result(to=State.PRODUCTION_REVIEW, summary=summary,
                   details={"production": made.pk, "number": made.number, "scope": scope.pk,
                            "supersedes": previous.pk if previous else None})
@@ -63,7 +64,8 @@ def approve_production(matter: Matter, by, *, production: int, note: str = "") -
     current.review_checks = [{"name": check.name, "passed": check.passed} for check in checked]
     current.save()
     return Result(to=State.PRODUCTION_APPROVED,
-                  summary=_("Production %(n)s approved by counsel against the scope.") % {"n": current.number},
+                  summary=said(N_("Production %(n)s approved by counsel against the scope."),
+                               n=current.number),
                   details={"production": current.pk, "number": current.number,
                            "manifest_sha256": current.manifest_sha256,
                            "checks": {check.name: check.passed for check in checked}},
@@ -78,8 +80,8 @@ def return_production(matter: Matter, by, *, production: int, reason: str) -> Re
         Production.Review.RETURNED, by, timezone.now(), reason.strip())
     current.save()
     return Result(to=State.SCOPE_APPROVED,
-                  summary=_("Production %(n)s sent back by counsel: %(reason)s") % {"n": current.number,
-                                                                                     "reason": reason.strip()},
+                  summary=said(N_("Production %(n)s sent back by counsel: %(reason)s"), n=current.number,
+                               reason=reason.strip()),
                   details={"production": current.pk, "number": current.number},
                   notices=[(assigned(matter.custodian), "production_returned")])
 
@@ -97,9 +99,8 @@ def release(matter: Matter, by, *, recipient: str, method: str, released_at: dt.
                                   released_at=released_at, notes=notes.strip(), recorded_by=by)
     matter.deadlines.filter(kind=DeadlineKind.RETURN, met_at__isnull=True).update(met_at=released_at)
     return Result(to=State.RELEASED,
-                  summary=_("Production %(n)s released (%(how)s) on %(when)s.") % {
-                      "n": current.number, "how": made.get_method_display().lower(),
-                      "when": timezone.localtime(released_at).strftime("%Y-%m-%d %H:%M")},
+                  summary=said(N_("Production %(n)s released on %(when)s. Delivered by: %(how)s."), n=current.number,
+                               when=released_at, how=Release.Method(made.method).label),
                   details={"production": current.pk, "number": current.number, "release": made.pk,
                            "method": method, "released_at": released_at.isoformat(),
                            "manifest_sha256": current.manifest_sha256},
@@ -110,7 +111,9 @@ def release(matter: Matter, by, *, recipient: str, method: str, released_at: dt.
 def close_released(matter: Matter, by, *, outcome: str, notes: str = "") -> Result:
     require(outcome in RELEASED_OUTCOMES, _("Say whether the records were released in full or in part."))
     matter.outcome = Outcome(outcome)
-    return Result(to=State.CLOSED, summary=f"{matter.outcome.label}. {notes.strip()}".strip(),
+    summary = (said(N_("%(outcome)s. %(notes)s"), outcome=matter.outcome.label, notes=notes.strip())
+               if notes.strip() else words(matter.outcome.label))
+    return Result(to=State.CLOSED, summary=summary,
                   details={"outcome": outcome},
                   notices=[(officers(matter) + directors(matter) + assigned(matter.counsel)
                             + assigned(matter.custodian), "matter_closed")])

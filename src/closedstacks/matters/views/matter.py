@@ -14,7 +14,7 @@ from closedstacks.documents import uploads
 from closedstacks.documents.models import StoredFile
 from closedstacks.documents.responses import download
 from closedstacks.documents.uploads import UploadRefused
-from closedstacks.matters import letters, reading
+from closedstacks.matters import letters, reading, standing, wording
 from closedstacks.matters.counting import may_count
 from closedstacks.matters.forms import ACTION_FORMS, NoteForm
 from closedstacks.matters.models import Instrument, Matter, MatterNote, Review, ScopeApproval
@@ -27,22 +27,8 @@ from closedstacks.matters.procedure import (
     perform,
     record_refusal,
 )
-from closedstacks.matters.states import MAIN_ROAD, RELEASED_OUTCOMES, State
+from closedstacks.matters.states import State
 from closedstacks.matters.steps import notes
-
-
-def _road(matter: Matter) -> list[dict]:
-    """The picture of the procedure: each step done, current or ahead."""
-    order = [state for state, _label in MAIN_ROAD]
-    position = order.index(matter.state) if matter.state in order else None
-    steps = []
-    for index, (state, label) in enumerate(MAIN_ROAD):
-        if position is None:
-            status = "done" if matter.events.filter(to_state=state).exists() else "ahead"
-        else:
-            status = "done" if index < position else "current" if index == position else "ahead"
-        steps.append({"label": label, "status": status})
-    return steps
 
 
 def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
@@ -56,19 +42,24 @@ def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
                   "approver"))).order_by("-pk"))
     instruments = list(instruments)
     holds = list(matter.holds.select_related("designated"))
+    timeline = _timeline(matter)
+    current = next((i for i in instruments if not i.superseded_by_id), None)
+    main, others = standing.primary(matter, available(matter, request.user))
     return render(request, "matters/detail.html", {
         "matter": matter,
-        "road": _road(matter),
-        # Closed after its release, a matter went the whole road; any other end left it.
-        "off_road": matter.state not in {state for state, _label in MAIN_ROAD} and not (
-            matter.state == State.CLOSED and matter.outcome in RELEASED_OUTCOMES),
-        "moves": available(matter, request.user),
+        "title": standing.title(matter, current),
+        "standing": standing.standing(matter),
+        "road": standing.road(matter.kind, [row["to_state"] for row in timeline if row.get("to_state")],
+                              matter.state),
+        "main_move": main,
+        "other_moves": others,
+        "holds_in_force": sum(1 for hold in holds if not hold.lifted_at),
         "problem": problem,
         "instruments": instruments,
         "scopes": list(scopes),
         "explanations": matter.explanations.select_related("policy", "recorded_by"),
         "deadlines": matter.deadlines.all(),
-        "events": _timeline(matter),
+        "events": timeline,
         "members": matter.members.select_related("user") if matter.under_nondisclosure else [],
         "incidents": matter.incidents.all(),
         "holds": holds,
@@ -98,9 +89,12 @@ def review(request, reference: str, review_id: int):
 
 
 def _timeline(matter: Matter) -> list[dict]:
-    rows = list(matter.events.values("at", "to_state", "summary", "actor__full_name", "actor__username"))
+    rows = list(matter.events.values("at", "to_state", "summary", "message", "params", "actor__full_name",
+                                     "actor__username"))
     for row in rows:
-        row["actor"] = row["actor__full_name"] or row["actor__username"] or "system"
+        if row["message"]:  # what happened, in the reader's language
+            row["summary"] = wording.render(row["message"], row["params"] or {})
+        row["actor"] = row["actor__full_name"] or row["actor__username"] or _("the system")
         row["to_label"] = State(row["to_state"]).label if row["to_state"] else ""
     for note in matter.notes.select_related("recorded_by"):
         by = note.recorded_by.get_full_name() or note.recorded_by.get_username()

@@ -1,0 +1,144 @@
+"""The matter page as a case file: its title names the instrument and the case, it says whom the matter waits on
+and by when, it offers the one step that moves the matter on (not a side step), its road follows the matter's
+branch, and its timeline is said in the reader's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+from django.utils import timezone, translation
+
+from closedstacks.matters import standing
+from closedstacks.matters.models import MatterEvent
+from closedstacks.matters.procedure import perform
+from closedstacks.matters.states import State
+from tests.procedure import all_yes, matter_at, new_matter
+
+
+def _page(client, matter) -> str:
+    return client.get(f"/matters/{matter.reference}/").content.decode()
+
+
+def _road(page: str) -> list[tuple[str, str]]:
+    road = page.split('<ol class="road">')[1].split("</ol>")[0]
+    steps = re.findall(r'<li class="(\w+)"[^>]*>([^<]+)</li>', road)
+    return [(status, html.unescape(label)) for status, label in steps]
+
+
+def _main_move(page: str) -> str | None:
+    found = re.search(r'id="main-move" href="[^"]+/act/(\w+)/"', page)
+    return found.group(1) if found else None
+
+
+def test_the_title_names_the_instrument_and_the_case_and_says_whom_it_waits_on(accounts, client_for):
+    matter = matter_at("in_review", accounts)
+    page = _page(client_for("counsel"), matter)
+    h1 = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)
+    assert h1 == "Subpoena duces tecum — People v. Doe, CR-2026-118"
+    waiting = re.sub(r"<[^>]+>", "", re.search(r'<span id="waiting-on">(.*?)</span>\s*</p>', page, re.S).group(1))
+    counsel = accounts["counsel"].display_name
+    # The instrument was served yesterday and its return is 30 days off: the last day to object comes first.
+    assert re.fullmatch(rf"Waiting on counsel \({counsel}\) — \d+ days to the last day to object \(.+\)", waiting)
+
+
+def test_before_an_instrument_the_title_is_the_kind_of_request_and_who_asked(accounts, client_for):
+    page = _page(client_for("officer"), new_matter(accounts))
+    assert re.search(r"<h1>(.*?)</h1>", page).group(1) == "Inquiry from Example Police Department"
+    assert "Waiting on the responsible officer" in page
+
+
+def test_the_main_action_is_the_step_that_moves_the_matter_on(accounts, client_for):
+    officer, director, counsel = client_for("officer"), client_for("director"), client_for("counsel")
+    assert _main_move(_page(officer, new_matter(accounts))) == "explain_policy"
+    assert _main_move(_page(officer, matter_at("explained", accounts))) == "attach_instrument"
+    # Once an instrument is attached, the director assigns counsel: never "refer a threat" first.
+    received = matter_at("received", accounts)
+    assert _main_move(_page(director, received)) == "assign_counsel"
+    # The officer has no step of the road here: what they may do is offered, none of it as the main action.
+    page = _page(officer, received)
+    assert _main_move(page) is None and "/act/refer_incident/" in page
+    assert _main_move(_page(counsel, matter_at("in_review", accounts))) == "determine"
+    assert _main_move(_page(director, matter_at("sufficient", accounts))) == "propose_scope"
+    # The custodian is not yet assigned: the director's next step is to assign one.
+    assert _main_move(_page(director, matter_at("scope_approved", accounts))) == "assign_custodian"
+
+
+def test_a_closed_matter_offers_no_main_action(accounts, client_for):
+    matter = perform(matter_at("explained", accounts), "decline", by=accounts["officer"])
+    page = _page(client_for("officer"), matter)
+    assert _main_move(page) is None and "Waiting on" not in page
+    assert _road(page)[-1] == ("done", "Declined")
+
+
+def test_a_warrant_matter_shows_the_warrant_road_not_the_ten_steps(accounts, client_for):
+    matter = perform(new_matter(accounts), "record_warrant", by=accounts["officer"], issuing_authority="Judge R.",
+                     case_number="SW-77", designation_text="Sign-in sheets",
+                     officers_present=[{"name": "Sgt. A. Jones", "id": "1201", "agency": "State Police"}],
+                     executed_at=timezone.now() - dt.timedelta(minutes=30), counsel_called="Carmen Counsel",
+                     counsel_called_at=timezone.now() - dt.timedelta(minutes=25), inventory=["Sign-in sheet"])
+    page = _page(client_for("director"), matter)
+    assert _road(page) == [("done", "Referred"), ("current", "Warrant executed"), ("ahead", "Closed")]
+    # No counsel yet: the director assigns one; afterwards counsel reviews.
+    assert "Waiting on the director" in page and _main_move(page) == "assign_counsel"
+    matter = perform(matter, "assign_counsel", by=accounts["director"], counsel=accounts["counsel"])
+    page = _page(client_for("counsel"), matter)
+    assert "Waiting on counsel" in page and _main_move(page) == "review_after"
+    matter = perform(matter, "review_after", by=accounts["counsel"], answers=all_yes(matter), reasons="Proper.")
+    assert _road(_page(client_for("counsel"), matter))[-1] == ("done", "Closed")
+
+
+def test_a_defective_instrument_shows_the_cure_and_the_road_back_to_counsel(accounts, client_for):
+    matter = matter_at("defective", accounts)
+    page = _page(client_for("director"), matter)
+    road = _road(page)
+    assert road[:5] == [("done", "Referred"), ("done", "Policy explained"), ("done", "Instrument"),
+                        ("done", "Counsel's review"), ("current", "Defective: cure")]
+    assert road[5] == ("ahead", "Counsel's review")
+    assert "Waiting on the issuing party" in page and "the cure deadline" in page
+    assert _main_move(page) == "cure"
+
+
+def test_a_road_for_each_branch():
+    assert [s["label"] for s in standing.road("emergency", ["referred", "emergency_pending"],
+                                              "emergency_pending")] == [
+        "Referred", "Emergency request", "Director's decision", "Closed"]
+    consent = standing.road("consent", ["referred", "explained", "received"], "received")
+    assert [s["label"] for s in consent][:3] == ["Referred", "Policy explained", "Consent recorded"]
+    challenged = standing.road("inquiry", ["referred", "explained", "received", "in_review", "challenged"],
+                               "challenged")
+    assert [s["status"] for s in challenged][4] == "current"
+    assert challenged[5]["state"] == State.SUFFICIENT and challenged[5]["status"] == "ahead"
+
+
+def test_whose_turn_follows_the_approvals_still_needed():
+    assert standing.whose_turn("scope_proposed", "both") == standing.Party.DIRECTOR_AND_COUNSEL
+    assert standing.whose_turn("scope_proposed", "counsel") == standing.Party.COUNSEL
+    assert standing.whose_turn("scope_approved", has_custodian=False) == standing.Party.DIRECTOR
+    assert standing.whose_turn("scope_approved") == standing.Party.CUSTODIAN
+    assert standing.whose_turn("closed") == standing.Party.NOBODY
+    assert State.SCOPE_PROPOSED in standing.states_waiting_on("counsel")
+
+
+def test_deadlines_in_words():
+    today = dt.date(2026, 12, 1)
+    assert standing.due_phrase("return", dt.date(2026, 12, 14), today=today) == "13 days to the return date"
+    assert standing.due_phrase("cure", today, today=today) == "the cure deadline is today"
+    assert standing.due_phrase("objection", dt.date(2026, 11, 29), today=today) == \
+        "the last day to object: 2 days overdue"
+
+
+def test_the_timeline_is_stored_as_what_happened_and_said_in_the_readers_language(accounts, client_for):
+    with translation.override("es"):  # whoever acted, in whatever language, the line is kept as what happened
+        matter = matter_at("received", accounts)
+    line = MatterEvent.objects.get(matter=matter, action="attach_instrument")
+    assert line.message == "%(type)s received." and line.params == {"type": {"words": "Subpoena duces tecum"}}
+    assert line.summary == "Subpoena duces tecum received."  # the product's own language, stored beside it
+    with translation.override("es"):
+        spanish = line.said()
+    assert spanish.startswith("Citación duces tecum") and spanish != line.summary
+    with translation.override("en"):
+        assert line.said() == "Subpoena duces tecum received."
+    english = _page(client_for("director"), matter)
+    assert "Subpoena duces tecum received." in english
