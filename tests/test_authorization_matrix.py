@@ -76,6 +76,8 @@ def sample_kwargs(accounts):
         "matters:detail": ref,
         "matters:act": {**ref, "action": "withdraw"},
         "matters:add-note": ref,
+        "matters:add-document": ref,
+        "matters:extend-deadline": {**ref, "deadline_id": 1},
         "matters:document": {**ref, "file_id": matter.desk_document_id},
         "matters:letter": {**ref, "kind": "explanation"},
         "matters:review": {**ref, "review_id": review.pk},
@@ -156,7 +158,8 @@ STEP_GATED = {"matters:act", "api:move", "matters:counts"}
 # A production exists only on some matters; it and the matter's documents go to the people on the matter (its
 # officer, counsel, custodian, and anyone named or who acted on it): they get it or a 404, nobody else gets in.
 # A privacy audit's PDF exists once an audit has been run. Notes are added by the people on the matter.
-OBJECT_GATED = {"incidents:detail", "matters:document", "matters:add-note", "matters:production",
+OBJECT_GATED = {"incidents:detail", "matters:document", "matters:add-note", "matters:add-document",
+                "matters:extend-deadline", "matters:production",
                 "matters:production-file", "matters:production-package", "matters:production-record",
                 "retention:privacy-audit-pdf"}
 
@@ -224,7 +227,9 @@ def test_api_operations_answer_each_persona_as_declared(accounts, personas):
     routes = {name: pattern for name, pattern in url_patterns() if name.startswith("api:")}
     kwargs = sample_kwargs(accounts)
     api_kwargs = {"matter": kwargs["matters:detail"], "move": {**kwargs["matters:detail"], "name": "withdraw"},
-                  "productions": kwargs["matters:detail"], "add_note": kwargs["matters:detail"]}
+                  "productions": kwargs["matters:detail"], "add_note": kwargs["matters:detail"],
+                  "add_document": kwargs["matters:detail"],
+                  "extend_deadline": {**kwargs["matters:detail"], "deadline_id": 1}}
     for name, (methods, required) in operation_scopes().items():
         url = reverse(f"api:{name}", kwargs=api_kwargs.get(name))
         for method in methods:

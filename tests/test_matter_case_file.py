@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
+from closedstacks.audit.models import AuditEntry
 from closedstacks.matters import standing
 from closedstacks.matters.models import MatterEvent
 from closedstacks.matters.procedure import perform
 from closedstacks.matters.states import State
-from tests.procedure import all_yes, matter_at, new_matter
+from tests.procedure import PDF, all_yes, matter_at, new_matter
 
 
 def _page(client, matter) -> str:
@@ -142,3 +145,73 @@ def test_the_timeline_is_stored_as_what_happened_and_said_in_the_readers_languag
         assert line.said() == "Subpoena duces tecum received."
     english = _page(client_for("director"), matter)
     assert "Subpoena duces tecum received." in english
+
+
+def test_a_deadline_extended_by_agreement_says_with_whom_and_why(accounts, client_for):
+    matter = matter_at("in_review", accounts)
+    deadline = matter.deadlines.get(kind="return")
+    before = deadline.due_on
+    deadline.reminders.create(lead_days=7)
+    counsel = client_for("counsel")
+    later = (before + dt.timedelta(days=21)).isoformat()
+    form = {"to_day": later, "agreed_with": "ADA Perrin", "reason": "Counsel's review needs the full order"}
+    assert counsel.post(f"/matters/{matter.reference}/deadlines/{deadline.pk}/extend/", form).status_code == 302
+    deadline.refresh_from_db()
+    assert deadline.due_on.isoformat() == later and not deadline.reminders.exists()  # reminded again anew
+    extension = deadline.extensions.get()
+    assert (extension.from_day, extension.agreed_with) == (before, "ADA Perrin")
+    page = _page(counsel, matter)
+    assert "agreed with ADA Perrin" in page and "Counsel&#x27;s review needs the full order" in page
+    entry = AuditEntry.objects.get(action="matter.deadline_extended")
+    assert json.loads(entry.details) == {"deadline": deadline.pk, "kind": "return", "from": before.isoformat(),
+                                         "to": later}
+    # An earlier day or no reason: refused, and nothing changes.
+    for bad in ({**form, "to_day": before.isoformat()}, {**form, "reason": ""}):
+        assert counsel.post(f"/matters/{matter.reference}/deadlines/{deadline.pk}/extend/", bad).status_code == 400
+    deadline.refresh_from_db()
+    assert deadline.due_on.isoformat() == later and deadline.extensions.count() == 1
+    # The API does the same, through the same service.
+    api = counsel.post(f"/api/v1/matters/{matter.reference}/deadlines/{deadline.pk}/extension",
+                       {**form, "to_day": (deadline.due_on + dt.timedelta(days=7)).isoformat()},
+                       content_type="application/json")
+    assert api.status_code == 201 and deadline.extensions.count() == 2
+
+
+def test_desk_staff_and_outsiders_cannot_extend(accounts, client_for):
+    matter = matter_at("in_review", accounts)
+    deadline = matter.deadlines.get(kind="return")
+    form = {"to_day": (deadline.due_on + dt.timedelta(days=5)).isoformat(), "agreed_with": "x", "reason": "y"}
+    assert client_for("staff").post(f"/matters/{matter.reference}/deadlines/{deadline.pk}/extend/",
+                                    form).status_code in (403, 404)
+    assert client_for("custodian").post(f"/matters/{matter.reference}/deadlines/{deadline.pk}/extend/",
+                                        form).status_code == 404  # not on the matter
+    assert not deadline.extensions.exists()
+
+
+def test_further_documents_are_checked_attached_and_opened_by_the_people_on_the_matter(accounts, client_for):
+    matter = matter_at("in_review", accounts)
+    counsel = client_for("counsel")
+    upload = SimpleUploadedFile("letter.pdf", PDF, content_type="application/pdf")
+    answer = counsel.post(f"/matters/{matter.reference}/documents/new/",
+                          {"kind": "correspondence", "title": "Letter from the prosecutor", "upload": upload})
+    assert answer.status_code == 302
+    document = matter.documents.get()
+    page = _page(counsel, matter)
+    assert "Letter from the prosecutor" in page
+    download = counsel.get(f"/matters/{matter.reference}/documents/{document.file_id}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content if download.streaming else
+                                                     [download.content]) == PDF
+    entry = AuditEntry.objects.get(action="matter.document_added")
+    assert json.loads(entry.details)["file"] == document.file.sha256 and "prosecutor" not in str(entry.details)
+    # A file that is not what it says is refused, and nothing is attached.
+    fake = SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    refused = counsel.post(f"/matters/{matter.reference}/documents/new/",
+                           {"kind": "other", "title": "Executable", "upload": fake})
+    assert refused.status_code == 400 and matter.documents.count() == 1
+    # Someone not on the matter can neither attach nor open.
+    outsider = client_for("custodian")
+    assert outsider.get(f"/matters/{matter.reference}/documents/{document.file_id}/").status_code == 404
+    again = SimpleUploadedFile("l.pdf", PDF, content_type="application/pdf")
+    assert outsider.post(f"/matters/{matter.reference}/documents/new/",
+                         {"kind": "other", "title": "probe", "upload": again}).status_code == 404
+    assert matter.documents.count() == 1

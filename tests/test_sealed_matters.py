@@ -14,6 +14,7 @@ import io
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ from closedstacks.incidents.models import Incident
 from closedstacks.incidents.services import report_from_matter
 from closedstacks.matters.procedure import MOVES, perform
 from tests.conftest import make_account, pdf_text, sign_in
-from tests.procedure import instrument_data, new_matter
+from tests.procedure import PDF, instrument_data, new_matter
 from tests.test_authorization_matrix import sample_kwargs, url_patterns
 
 SECRET = {"name": "Special Agent Quillon Varga", "text": "Every loan of the card ending 7731 since March",
@@ -285,3 +286,35 @@ def test_a_sealed_matters_notes_are_sealed_with_it(accounts, library):
         trail = other.get("/audit/")
         assert trail.status_code != 200 or call["summary"] not in _readable(trail)
     assert not sealed.notes.filter(summary="probe").exists()
+
+
+def _pdf(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+@pytest.mark.django_db
+def test_a_sealed_matters_documents_and_extensions_are_sealed_with_it(accounts, library):
+    sealed = library["sealed"]
+    deadline = sealed.deadlines.create(kind="return", due_on=dt.date.today() + dt.timedelta(days=5))
+    officer = sign_in(Client(), accounts["officer"])
+    extension = {"to_day": (deadline.due_on + dt.timedelta(days=14)).isoformat(), "agreed_with": "AUSA Reyes",
+                 "reason": "The order is being amended"}
+    answer = officer.post(f"/api/v1/matters/{sealed.reference}/deadlines/{deadline.pk}/extension", extension,
+                          content_type="application/json")
+    assert answer.status_code == 201, answer.content
+    attached = officer.post(f"/api/v1/matters/{sealed.reference}/documents",
+                            {"kind": "court_filing", "title": "Amended order", "upload": _pdf("amended.pdf")})
+    assert attached.status_code == 201, attached.content
+    file_id = sealed.documents.get().file_id
+    for name in ("officer2", "director2", "counsel2", "auditor"):
+        other = sign_in(Client(), accounts[name])
+        assert other.get(f"/matters/{sealed.reference}/documents/{file_id}/").status_code in (403, 404)
+        refused = other.post(f"/api/v1/matters/{sealed.reference}/deadlines/{deadline.pk}/extension",
+                             {**extension, "reason": "probe"}, content_type="application/json")
+        assert refused.status_code in (403, 404)
+        refused = other.post(f"/api/v1/matters/{sealed.reference}/documents",
+                             {"kind": "other", "title": "probe", "upload": _pdf("probe.pdf")})
+        assert refused.status_code in (403, 404)
+        trail = other.get("/audit/")
+        assert trail.status_code != 200 or "AUSA Reyes" not in _readable(trail)
+    assert sealed.documents.count() == 1 and deadline.extensions.count() == 1

@@ -10,17 +10,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404
-from ninja import Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from closedstacks.access.api import Scope
-from closedstacks.matters import reading
+from closedstacks.documents.uploads import UploadRefused
+from closedstacks.matters import casefile, reading
 from closedstacks.matters.errors import MatterNotFound, ProcedureError, StaleMatter
-from closedstacks.matters.forms import ACTION_FORMS, InquiryForm, NoteForm
+from closedstacks.matters.forms import ACTION_FORMS, DocumentForm, ExtensionForm, InquiryForm, NoteForm
 from closedstacks.matters.models import Matter
 from closedstacks.matters.procedure import MOVES, available, perform
 from closedstacks.matters.queues import QUEUES, queue
-from closedstacks.matters.steps import notes
 from closedstacks.matters.steps.intake import log_inquiry
 
 router = Router(tags=["matters"])
@@ -245,23 +246,73 @@ class NoteOut(Schema):
     happened_at: dt.datetime
 
 
+def _file_change(request, reference: str, form, change):
+    """A change the people on a matter make to its file: 404 for everyone else, 400 with the fields' errors or
+    the refusal, else ``change(matter, cleaned_data)``'s result."""
+    matter = reading.open_matter(request.user, reference, look=None)
+    if not reading.on_matter(matter, request.user):
+        return Status(404, {"detail": "No such matter."})
+    if not form.is_valid():
+        return Status(400, {"detail": "Some fields need attention.", "errors": form.errors.get_json_data()})
+    try:
+        return change(matter, form.cleaned_data)
+    except MatterNotFound:
+        return Status(404, {"detail": "No such matter."})
+    except (ProcedureError, UploadRefused) as exc:
+        return Status(400, {"detail": str(exc)})
+
+
 @router.post("/matters/{reference}/notes", response={201: NoteOut, 400: Problem, 404: Problem},
              auth=Scope("matter:read"))
 def add_note(request, reference: str, payload: NoteIn):
     """Record a note or a piece of correspondence on a matter's timeline (the people on the matter only)."""
-    matter = reading.open_matter(request.user, reference, look=None)
-    if not reading.on_matter(matter, request.user):
-        return Status(404, {"detail": "No such matter."})
+    def change(matter, data):
+        note = casefile.add_note(matter.reference, by=request.user, **data)
+        return Status(201, {"id": note.pk, "kind": note.kind, "happened_at": note.happened_at})
     form = NoteForm(_Data({**payload.dict(), "happened_at": payload.happened_at.isoformat()}))
-    if not form.is_valid():
-        return Status(400, {"detail": "Some fields need attention.", "errors": form.errors.get_json_data()})
-    try:
-        note = notes.add_note(matter.reference, by=request.user, **form.cleaned_data)
-    except MatterNotFound:
-        return Status(404, {"detail": "No such matter."})
-    except ProcedureError as exc:
-        return Status(400, {"detail": str(exc)})
-    return Status(201, {"id": note.pk, "kind": note.kind, "happened_at": note.happened_at})
+    return _file_change(request, reference, form, change)
+
+
+class DocumentOut(Schema):
+    id: int
+    kind: str
+    sha256: str
+
+
+@router.post("/matters/{reference}/documents", response={201: DocumentOut, 400: Problem, 404: Problem},
+             auth=Scope("matter:read"))
+def add_document(request, reference: str, kind: Form[str], title: Form[str], upload: File[UploadedFile]):
+    """Attach a further document (PDF, PNG or JPEG, checked like every upload) to a matter: the people on the
+    matter only."""
+    def change(matter, data):
+        document = casefile.add_document(matter.reference, by=request.user, **data)
+        return Status(201, {"id": document.pk, "kind": document.kind, "sha256": document.file.sha256})
+    form = DocumentForm({"kind": kind, "title": title}, {"upload": upload})
+    return _file_change(request, reference, form, change)
+
+
+class ExtensionIn(Schema):
+    to_day: dt.date
+    agreed_with: str
+    reason: str
+
+
+class ExtensionOut(Schema):
+    deadline: int
+    from_day: dt.date
+    to_day: dt.date
+
+
+@router.post("/matters/{reference}/deadlines/{deadline_id}/extension",
+             response={201: ExtensionOut, 400: Problem, 404: Problem}, auth=Scope("matter:read"))
+def extend_deadline(request, reference: str, deadline_id: int, payload: ExtensionIn):
+    """Extend a deadline by agreement with the issuing party, saying with whom and why (the officer, the
+    director or counsel on the matter)."""
+    def change(matter, data):
+        made = casefile.extend_deadline(matter.reference, deadline_id, by=request.user, **data)
+        return Status(201, {"deadline": made.deadline_id, "from_day": made.from_day, "to_day": made.to_day})
+    form = ExtensionForm(_Data({**payload.dict(), "to_day": payload.to_day.isoformat()}))
+    return _file_change(request, reference, form, change)
 
 
 @router.get("/moves", response=list[MoveForm], auth=Scope("matter:read"))

@@ -13,7 +13,7 @@ from closedstacks.accounts.models import User
 from closedstacks.incidents.models import IncidentKind
 from closedstacks.library.choices import IdentifierType, InstrumentType, RecordKind
 from closedstacks.library.models import ChecklistItem
-from closedstacks.matters.models import Matter, MatterNote
+from closedstacks.matters.models import Matter, MatterDocument, MatterNote
 from closedstacks.matters.states import Channel, Determination, OrderEnded
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -418,3 +418,19 @@ class NoteForm(forms.Form):
                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     parties = forms.CharField(label=_("Who with"), max_length=300, required=False)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea)
+
+
+class DocumentForm(forms.Form):
+    """A further document on a matter: what it is, and the file (checked like every upload)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=MatterDocument.Kind.choices)
+    title = forms.CharField(label=_("What it is"), max_length=200)
+    upload = forms.FileField(label=_("File (PDF, PNG or JPEG)"))
+
+
+class ExtensionForm(forms.Form):
+    """A deadline moved by agreement with the issuing party."""
+
+    to_day = forms.DateField(label=_("New date"), widget=DATE)
+    agreed_with = forms.CharField(label=_("Agreed with"), max_length=300)
+    reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -333,6 +333,25 @@ class Deadline(models.Model):
     def overdue(self) -> bool:
         return self.met_at is None and self.due_on < timezone.localdate()
 
+    @property
+    def audit_matter_id(self) -> int:
+        return self.matter_id
+
+
+class DeadlineExtension(models.Model):
+    """A deadline moved by agreement with the issuing party: from when to when, agreed with whom, and why."""
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="extensions")
+    from_day = models.DateField()
+    to_day = models.DateField()
+    agreed_with = models.CharField(_("agreed with"), max_length=300)
+    reason = models.TextField(_("reason"))
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+
 
 class DeadlineReminder(models.Model):
     deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="reminders")
@@ -424,3 +443,30 @@ class MatterNote(models.Model):
 
     class Meta:
         ordering = ["happened_at", "pk"]
+
+
+class MatterDocument(models.Model):
+    """A further document on a matter (a letter received, a court filing, proof of service), checked on upload
+    like every file, and opened only by the people on the matter."""
+
+    audit_type = "matter_document"
+
+    class Kind(models.TextChoices):
+        CORRESPONDENCE = "correspondence", _("Correspondence")
+        COURT_FILING = "court_filing", _("Court filing or order")
+        SERVICE = "service", _("Proof of service or delivery")
+        OTHER = "other", _("Other document")
+
+    @property
+    def audit_matter_id(self) -> int:
+        return self.matter_id
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CORRESPONDENCE)
+    title = models.CharField(_("what it is"), max_length=200)
+    file = models.ForeignKey("documents.StoredFile", on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at", "pk"]

@@ -23,6 +23,9 @@ urlpatterns = [
     path("matters/<str:reference>/reviews/<int:review_id>/", scope("matter:read", matter.review), name="review"),
     path("matters/<str:reference>/letters/<slug:kind>.pdf", scope("matter:read", matter.letter), name="letter"),
     path("matters/<str:reference>/notes/", scope("matter:read", matter.add_note), name="add-note"),
+    path("matters/<str:reference>/documents/new/", scope("matter:read", matter.add_document), name="add-document"),
+    path("matters/<str:reference>/deadlines/<int:deadline_id>/extend/", scope("matter:read", matter.extend_deadline),
+         name="extend-deadline"),
     path("matters/<str:reference>/counts/", scope("matter:read", counts.counts), name="counts"),
     path("holds/", scope("hold:read", holds.holds), name="holds"),
 ]

@@ -14,12 +14,13 @@ from closedstacks.documents import uploads
 from closedstacks.documents.models import StoredFile
 from closedstacks.documents.responses import download
 from closedstacks.documents.uploads import UploadRefused
-from closedstacks.matters import letters, reading, standing, wording
+from closedstacks.matters import casefile, letters, reading, standing, wording
 from closedstacks.matters.counting import may_count
-from closedstacks.matters.forms import ACTION_FORMS, NoteForm
-from closedstacks.matters.models import Instrument, Matter, MatterNote, Review, ScopeApproval
+from closedstacks.matters.forms import ACTION_FORMS, DocumentForm, ExtensionForm, NoteForm
+from closedstacks.matters.models import Instrument, Matter, MatterDocument, MatterNote, Review, ScopeApproval
 from closedstacks.matters.procedure import (
     MOVES,
+    MatterNotFound,
     ProcedureError,
     StaleMatter,
     available,
@@ -28,7 +29,6 @@ from closedstacks.matters.procedure import (
     record_refusal,
 )
 from closedstacks.matters.states import State
-from closedstacks.matters.steps import notes
 
 
 def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
@@ -58,7 +58,7 @@ def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
         "instruments": instruments,
         "scopes": list(scopes),
         "explanations": matter.explanations.select_related("policy", "recorded_by"),
-        "deadlines": matter.deadlines.all(),
+        "deadlines": matter.deadlines.prefetch_related("extensions"),
         "events": timeline,
         "members": matter.members.select_related("user") if matter.under_nondisclosure else [],
         "incidents": matter.incidents.all(),
@@ -72,7 +72,10 @@ def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
         "consent": getattr(matter, "consent", None) if matter.kind in ("guardian", "consent") else None,
         "letters": letters.available(matter, instruments=instruments),
         "may_note": reading.on_matter(matter, request.user),
+        "may_extend": casefile.may_extend(matter, request.user),
         "note_kinds": MatterNote.Kind.choices,
+        "document_kinds": MatterDocument.Kind.choices,
+        "documents": matter.documents.select_related("file", "added_by"),
     }, status=status)
 
 
@@ -164,8 +167,8 @@ def document(request, reference: str, file_id: int):
     """An instrument or desk document, as a download under a name we make, and audited: for the people on the
     matter only."""
     matter = reading.open_for_files(request.user, reference)
-    linked = {matter.desk_document_id} | set(Instrument.objects.filter(matter=matter).values_list("file_id",
-                                                                                                 flat=True))
+    linked = ({matter.desk_document_id} | set(matter.documents.values_list("file_id", flat=True))
+              | set(Instrument.objects.filter(matter=matter).values_list("file_id", flat=True)))
     if file_id not in linked:
         raise Http404
     stored = StoredFile.objects.get(pk=file_id)
@@ -186,20 +189,44 @@ def letter(request, reference: str, kind: str):
 
 
 
-def add_note(request, reference: str):
-    """A note or correspondence on the matter (POST from the matter page): the people on it only."""
+def _file_change(request, reference: str, form_class, change, *, done: str, refused: str):
+    """A change the people on a matter make to its file from its page (POST): 404 for everyone else; a refusal
+    shows the page again with why, and nothing is saved."""
     matter = reading.open_matter(request.user, reference, look=None)
     if not reading.on_matter(matter, request.user):
         raise Http404
     if request.method != "POST":
         return redirect("matters:detail", reference=matter.reference)
-    form = NoteForm(request.POST)
+    form = form_class(request.POST, request.FILES)
     if not form.is_valid():
-        return _matter_page(request, matter, status=400, problem=_("The note was not saved: %(errors)s") % {
-            "errors": "; ".join(e for errs in form.errors.values() for e in errs)})
+        errors = "; ".join(e for errs in form.errors.values() for e in errs)
+        return _matter_page(request, matter, status=400, problem=_("%(what)s: %(errors)s") % {
+            "what": refused, "errors": errors})
     try:
-        notes.add_note(matter.reference, by=request.user, **form.cleaned_data)
-    except ProcedureError as exc:
+        change(matter.reference, by=request.user, **form.cleaned_data)
+    except MatterNotFound:
+        raise Http404 from None
+    except (ProcedureError, UploadRefused) as exc:
         return _matter_page(request, matter, status=400, problem=str(exc))
-    messages.success(request, _("Note added."))
+    messages.success(request, done)
     return redirect("matters:detail", reference=matter.reference)
+
+
+def add_document(request, reference: str):
+    """A further document on the matter, checked like every upload."""
+    return _file_change(request, reference, DocumentForm, casefile.add_document, done=_("Document attached."),
+                        refused=_("The document was not attached"))
+
+
+def extend_deadline(request, reference: str, deadline_id: int):
+    """A deadline extended by agreement with the issuing party."""
+    def change(ref, **data):
+        return casefile.extend_deadline(ref, deadline_id, **data)
+    return _file_change(request, reference, ExtensionForm, change, done=_("Deadline extended."),
+                        refused=_("The deadline was not extended"))
+
+
+def add_note(request, reference: str):
+    """A note or correspondence on the matter's timeline."""
+    return _file_change(request, reference, NoteForm, casefile.add_note, done=_("Note added."),
+                        refused=_("The note was not saved"))

@@ -1,0 +1,127 @@
+"""What the people on a matter add to its file beside the procedure's moves: notes and correspondence, further
+documents, and deadlines extended by agreement with the issuing party.
+
+Each is for the people on the matter only (everyone else: not found, as if it did not exist), is made under the
+matter's lock, and is on the audit trail by reference — never by what a note says or who it names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from closedstacks.access.scopes import user_has_scope
+from closedstacks.audit import changes
+from closedstacks.audit.trail import record
+from closedstacks.documents import uploads
+from closedstacks.matters.errors import MatterNotFound, ProcedureError, StaleMatter
+from closedstacks.matters.models import (
+    Deadline,
+    DeadlineExtension,
+    DeadlineReminder,
+    Matter,
+    MatterDocument,
+    MatterEvent,
+    MatterNote,
+)
+from closedstacks.matters.reading import on_matter
+from closedstacks.matters.states import DeadlineKind
+from closedstacks.matters.wording import N_, english, said
+
+# Who may agree a deadline with the issuing party: the officer and the director (who hold the instrument) and
+# counsel (who negotiates it) — of the people on the matter.
+EXTEND_SCOPES = ("matter:instrument", "matter:review")
+
+
+@contextmanager
+def _on_matter(reference: str, by, version: int | None):
+    """The matter ``reference``, locked, if ``by`` is one of the people on it; otherwise not found."""
+    with changes.locked(Matter.objects.visible_to(by), reference=reference, version=version,
+                        missing=MatterNotFound(_("No such matter.")),
+                        stale=StaleMatter(_("The matter changed since you opened it."))) as matter:
+        if not on_matter(matter, by):
+            raise MatterNotFound(_("No such matter."))
+        yield matter
+
+
+def add_note(reference: str, *, by, kind: str, happened_at, parties: str, summary: str,
+             version: int | None = None) -> MatterNote:
+    """Record a note on the matter ``reference``; only the people on it may (everyone else: not found)."""
+    if kind not in MatterNote.Kind.values:
+        raise ProcedureError(_("Choose what kind of entry this is."))
+    if not summary.strip():
+        raise ProcedureError(_("Say what happened."))
+    if happened_at > timezone.now() + timedelta(minutes=5):
+        raise ProcedureError(_("A note records what has happened: its time cannot be in the future."))
+    with _on_matter(reference, by, version) as matter:
+        note = MatterNote.objects.create(matter=matter, kind=kind, happened_at=happened_at,
+                                         parties=parties.strip(), summary=summary.strip(), recorded_by=by)
+        record("matter.note_added", actor=by, obj=note, details={"note": note.pk, "kind": kind})
+        return note
+
+
+def add_document(reference: str, *, by, kind: str, title: str, upload, version: int | None = None
+                 ) -> MatterDocument:
+    """Attach a further document to the matter, checked like every upload (a file that cannot be accepted is
+    refused with UploadRefused, and nothing is stored)."""
+    if kind not in MatterDocument.Kind.values:
+        raise ProcedureError(_("Choose what kind of document this is."))
+    if not title.strip():
+        raise ProcedureError(_("Say what the document is."))
+    if upload is None:
+        raise ProcedureError(_("Choose the file to attach."))
+    content_type, data = uploads.check(upload)
+    with _on_matter(reference, by, version) as matter:
+        stored = uploads.store_bytes(data, content_type=content_type, original_name=upload.name or "", by=by)
+        document = MatterDocument.objects.create(matter=matter, kind=kind, title=title.strip()[:200], file=stored,
+                                                 added_by=by)
+        record("matter.document_added", actor=by, obj=document,
+               details={"document": document.pk, "kind": kind, "file": stored.sha256})
+        return document
+
+
+def may_extend(matter: Matter, user) -> bool:
+    return not matter.is_closed and on_matter(matter, user) and any(
+        user_has_scope(user, scope) for scope in EXTEND_SCOPES)
+
+
+def extend_deadline(reference: str, deadline_id: int, *, by, to_day: dt.date, agreed_with: str, reason: str,
+                    version: int | None = None) -> DeadlineExtension:
+    """Move an unmet deadline to a later day agreed with the issuing party, with whom and why; its reminders
+    start again for the new day."""
+    if not any(user_has_scope(by, scope) for scope in EXTEND_SCOPES):
+        raise ProcedureError(_("Only the officer, the director or counsel can record an extension."))
+    if not agreed_with.strip():
+        raise ProcedureError(_("Say who agreed the extension for the issuing party."))
+    if not reason.strip():
+        raise ProcedureError(_("Say why the deadline was extended."))
+    with _on_matter(reference, by, version) as matter:
+        if matter.is_closed:
+            raise ProcedureError(_("The matter is closed: its deadlines can no longer change."))
+        deadline = Deadline.objects.select_for_update().filter(matter=matter, pk=deadline_id).first()
+        if deadline is None:
+            raise MatterNotFound(_("No such deadline on this matter."))
+        if deadline.met_at is not None:
+            raise ProcedureError(_("This deadline has been met: there is nothing to extend."))
+        if to_day <= deadline.due_on:
+            raise ProcedureError(_("An extension moves the deadline later than %(day)s.")
+                                 % {"day": deadline.due_on.isoformat()})
+        extension = DeadlineExtension.objects.create(deadline=deadline, from_day=deadline.due_on, to_day=to_day,
+                                                     agreed_with=agreed_with.strip()[:300], reason=reason.strip(),
+                                                     recorded_by=by)
+        deadline.due_on = to_day
+        deadline.save(update_fields=["due_on"])
+        DeadlineReminder.objects.filter(deadline=deadline).delete()  # remind again before the new day
+        line = said(N_("%(deadline)s extended from %(from)s to %(to)s, agreed with %(who)s: %(reason)s"),
+                    deadline=DeadlineKind(deadline.kind).label, to=to_day, who=extension.agreed_with,
+                    reason=extension.reason, **{"from": extension.from_day})
+        MatterEvent.objects.create(matter=matter, actor=by, action="extend_deadline", summary=english(line)[:300],
+                                   message=line.message, params=line.params)
+        record("matter.deadline_extended", actor=by, obj=deadline,
+               details={"deadline": deadline.pk, "kind": deadline.kind, "from": extension.from_day.isoformat(),
+                        "to": to_day.isoformat()})
+        return extension
