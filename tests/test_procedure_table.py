@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from closedstacks.access.roles import Role
-from closedstacks.demo.accounts import DEMO_ACCOUNTS
 from closedstacks.accounts.models import User
+from closedstacks.demo.accounts import DEMO_ACCOUNTS
 from closedstacks.library.models import GuardianRule, LibraryProfile
 from closedstacks.matters.errors import ProcedureError, Result
 from closedstacks.matters.forms import ACTION_FORMS
