@@ -16,7 +16,8 @@ GUIDE = [
     (_("Assign counsel, cure a defective subpoena, decide an emergency request"), "director", _("Matters")),
     (_("Review an instrument for good form and good cause; review a production against its scope"), "counsel",
      _("Matters")),
-    (_("A second counsel: each counsel works on the matters assigned to them"), "counsel2", _("Matters")),
+    (_("A second counsel, who had the older challenge and the withdrawn subpoena: each counsel works on "
+       "the matters assigned to them"), "counsel2", _("Matters")),
     (_("Compile exactly the designated records from the library system"), "custodian", _("Matters")),
     (_("See what is open and due at a glance; the transparency report"), "director", _("Dashboard")),
     (_("The matter under a nondisclosure order: only the people named on it see it"), "director",

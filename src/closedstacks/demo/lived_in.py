@@ -227,11 +227,11 @@ def _employer_declined(b: _Builder) -> None:
 
 def _fraud_with_counsel(b: _Builder) -> None:
     """With counsel: a civil subpoena awaiting counsel's review."""
-    matter = b.with_counsel("A law firm's subpoena for a patron's circulation records in a fraud suit.",
-                            requester=PAT_LAWSON, counsel="counsel2", returns_after=30,
+    matter = b.with_counsel("A law firm's subpoena for a patron's circulation records in a fraud case.",
+                            requester=PAT_LAWSON, returns_after=30,
                             caption="Example Credit Union v. Roe", case_number="2026-L-0862",
                             service_manner="by certified mail", designated=[("card", b.cards[1])])
-    b.note(matter, "counsel2", "call", "Pat Lawson, Esq.", "Asked Lawson & Reed why loans bear on the fraud claim; "
+    b.note(matter, "counsel", "call", "Pat Lawson, Esq.", "Asked Lawson & Reed why loans bear on the fraud claim; "
            "they will send the complaint.", after=D)
 
 
@@ -263,7 +263,7 @@ def _court_order_challenged(b: _Builder) -> None:
 def _custody_scope_proposed(b: _Builder) -> None:
     """Scope proposed, awaiting the second approval."""
     b.scoped("A civil subpoena duces tecum in a custody case.", requester=PAT_LAWSON, desk="desk3",
-             counsel="counsel2", returns_after=40, caption="In re Marriage of Doe", case_number="2026-DR-0077",
+             returns_after=40, caption="In re Marriage of Doe", case_number="2026-DR-0077",
              service_manner="by a process server", designated=[("card", b.cards[1])])
 
 
@@ -340,13 +340,13 @@ def _agency_withdrew(b: _Builder) -> None:
 
 
 def _order_quashed(b: _Builder) -> None:
-    """Quashed: an old challenge the court upheld."""
+    """Quashed: an old challenge that succeeded."""
     matter = b.with_counsel("A court order for the reading history of a protester.", requester=JORDAN_LEE,
-                            returns_after=35, type="court_order", caption="People v. Moe",
+                            counsel="counsel2", returns_after=35, type="court_order", caption="People v. Moe",
                             case_number="2026-CM-0093", designated=[("card", b.cards[1])])
-    matter = b.move(matter, "determine", "counsel", answers=_checklist_yes(matter), determination="challenge",
+    matter = b.move(matter, "determine", "counsel2", answers=_checklist_yes(matter), determination="challenge",
                     reasons="No showing that the reading history bears on the charge; moving to quash.")
-    b.move(matter, "challenge_outcome", "counsel", outcome="quashed", notes="The court quashed the order.")
+    b.move(matter, "challenge_outcome", "counsel2", outcome="quashed", notes="The court quashed the order.")
 
 
 # Each matter: when its story began (days ago, hour, minute) and how it goes. The closed ones are older.
