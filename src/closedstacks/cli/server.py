@@ -160,6 +160,7 @@ def demo(bind, no_serve, reset):
     ensure_demo_library_system(data_dir, by=cli_actor(), progress=_progress)
     if ensure_demo_matters(data_dir, progress=_progress):
         click.echo("Made the demo library's matters, reports, training and retention history.")
+    _progress("static files")
     _collect_static()
     host = bind.rsplit(":", 1)
     url = f"http://{'127.0.0.1' if host[0] in ('0.0.0.0', '') else host[0]}:{host[1]}/"
