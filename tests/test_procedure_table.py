@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from closedstacks.access.roles import Role
 from closedstacks.accounts.models import User
+from closedstacks.demo.accounts import DEMO_ACCOUNTS
 from closedstacks.library.models import GuardianRule, LibraryProfile
 from closedstacks.matters.errors import ProcedureError, Result
 from closedstacks.matters.forms import ACTION_FORMS
@@ -117,7 +118,7 @@ def demo(tmp_path, monkeypatch):
 def test_every_move_offered_on_the_demo_succeeds_and_none_that_would_is_missing(demo):
     people = list(User.objects.filter(is_demo=True).order_by("username"))
     matters = list(Matter.objects.order_by("pk"))
-    assert len(people) == 7 and len(matters) >= 12
+    assert len(people) == len(DEMO_ACCOUNTS) and len(matters) >= 14
     wrong, offered_anything = [], 0
     for matter in matters:
         for person in people:

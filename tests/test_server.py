@@ -77,9 +77,14 @@ def made_demo(tmp_path_factory):
 def test_demo_sets_up_accounts_for_every_role_and_says_it_is_a_demo(made_demo):
     tmp_path, env, first = made_demo
     assert "CLOSED STACKS DEMO" in first.stdout and "These passwords are public" in first.stdout
-    for username in ("desk", "officer", "director", "counsel", "custodian", "auditor", "admin"):
+    for username in ("desk", "desk2", "desk3", "officer", "director", "counsel", "counsel2", "custodian", "auditor",
+                     "admin"):
         assert f" {username} " in first.stdout and f"demo-{username}-pass" in first.stdout
-    assert (tmp_path / "var" / "demo.sqlite3").exists()
+    assert (tmp_path / "var" / "demo.sqlite3").exists() and (tmp_path / "var" / "demo.marker").exists()
+    # What it is making, as it makes it (on standard error; the accounts' table is the output).
+    for line in ("[demo] accounts: 10…", "[demo] library system: 3,000 users, 40,000 loans…", "[demo] matters 3/14…",
+                 "[demo] matters 14/14…", "[demo] retention runs"):
+        assert line in first.stderr
     # The demo's library system: a Koha-shaped SQLite file, connected and working.
     assert (tmp_path / "var" / "demo-koha.sqlite3").exists() and "demo-koha.sqlite3" in first.stdout
     demo_db = {**env, "CLOSEDSTACKS_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'demo.sqlite3'}"}
@@ -134,6 +139,25 @@ def test_demo_serves_the_library_on_its_port(made_demo):
         assert b"--accent" in css
     finally:
         stop(server)
+
+
+@pytest.mark.demo
+def test_demo_reset_deletes_the_demo_and_makes_it_afresh(made_demo):
+    """Last of the demo's tests here: it remakes the demo the others used."""
+    tmp_path, env, first = made_demo
+    demo_db = {**env, "CLOSEDSTACKS_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'demo.sqlite3'}"}
+    count = ("from closedstacks.matters.models import Matter; "
+             "print(Matter.objects.count(), Matter.objects.filter(request_text='changed').count())")
+    python_in("from closedstacks.matters.models import Matter; Matter.objects.update(request_text='changed')",
+              env=demo_db)
+    assert python_in(count, env=demo_db).split() == ["14", "14"]
+    secret = (tmp_path / "var" / "secret_key").read_text()
+    again = closedstacks("demo", "--reset", "--no-serve", env=env, timeout=900)
+    assert again.returncode == 0, again.stderr
+    assert "[demo] reset: deleted demo.sqlite3" in again.stderr and "[demo] matters 14/14…" in again.stderr
+    assert again.stdout == first.stdout  # made afresh, all of it
+    assert python_in(count, env=demo_db).split() == ["14", "0"]
+    assert (tmp_path / "var" / "secret_key").read_text() == secret  # the keys are kept
 
 
 def test_serve_refuses_an_unmigrated_database_then_serves(scratch_url, tmp_path):

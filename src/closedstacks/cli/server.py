@@ -121,13 +121,25 @@ def manage(args):
 @click.command()
 @click.option("--bind", default="127.0.0.1:8000", show_default=True, help="Address and port to listen on.")
 @click.option("--no-serve", is_flag=True, help="Set the demo up, print the accounts, and stop.")
-def demo(bind, no_serve):
-    """Set up a demo library on SQLite with one account per role, and serve it.
+@click.option("--reset", is_flag=True,
+              help="Delete the demo's own files in the data directory and make the demo afresh.")
+def demo(bind, no_serve, reset):
+    """Set up a demo library on SQLite with accounts for every role, and serve it.
 
     The demo lives in demo.sqlite3 in the data directory (CLOSEDSTACKS_DATA_DIR, default ./var),
     apart from any real database. Its passwords are printed and public: never use it for real records.
     """
+    from closedstacks.demo import reset as demo_reset
+
     data_dir = Path(os.environ.get("CLOSEDSTACKS_DATA_DIR", "var")).expanduser().resolve()
+    if reset and (demo_reset.demo_exists(data_dir) or (data_dir / demo_reset.MARKER).exists()):
+        try:
+            removed = demo_reset.reset(data_dir)
+        except demo_reset.NotADemo as exc:
+            fail(f"cannot reset the demo: {exc}.")
+        _progress(f"reset: deleted {', '.join(path.name for path in removed)}")
+    fresh = not demo_reset.demo_exists(data_dir)
+    alone = fresh and not demo_reset.shared(data_dir)
     os.environ["CLOSEDSTACKS_DEMO"] = "true"
     os.environ["CLOSEDSTACKS_DATA_DIR"] = str(data_dir)
     os.environ["CLOSEDSTACKS_DATABASE_URL"] = f"sqlite:///{data_dir / 'demo.sqlite3'}"
@@ -139,11 +151,16 @@ def demo(bind, no_serve):
     from closedstacks.demo.library_system import ensure_demo_library_system
     from closedstacks.demo.lived_in import ensure_demo_matters
 
+    if fresh:
+        _progress("making the demo library (the first start takes a minute or so)")
+        demo_reset.mark(data_dir, alone=alone)
+    _progress("database tables")
     call_command("migrate", interactive=False, verbosity=0)
-    accounts = ensure_demo_accounts(by=cli_actor())
-    ensure_demo_library_system(data_dir, by=cli_actor())
-    if ensure_demo_matters(data_dir):
+    accounts = ensure_demo_accounts(by=cli_actor(), progress=_progress)
+    ensure_demo_library_system(data_dir, by=cli_actor(), progress=_progress)
+    if ensure_demo_matters(data_dir, progress=_progress):
         click.echo("Made the demo library's matters, reports, training and retention history.")
+    _progress("static files")
     _collect_static()
     host = bind.rsplit(":", 1)
     url = f"http://{'127.0.0.1' if host[0] in ('0.0.0.0', '') else host[0]}:{host[1]}/"
@@ -161,3 +178,8 @@ def demo(bind, no_serve):
         return
     click.echo(f"Open {url} and sign in with any account above. Press Ctrl+C to stop.")
     _serve_with_worker(bind, workers=2, threads=4, jobs=True)
+
+
+def _progress(message: str) -> None:
+    """What the demo is making, as it makes it (on standard error, so the accounts' table stays the output)."""
+    click.echo(f"[demo] {message}…", err=True)

@@ -1,4 +1,5 @@
-"""One demo account per role. Their passwords are public: demo mode only."""
+"""The demo's accounts: one per role, and more where a library has several (three at the desk, two
+counsel). Their passwords are public: demo mode only."""
 
 from __future__ import annotations
 
@@ -24,22 +25,28 @@ class DemoAccount:
 
 DEMO_ACCOUNTS = (
     DemoAccount("desk", Role.STAFF, "Dana Desk"),
+    DemoAccount("desk2", Role.STAFF, "Devon Dunn"),
+    DemoAccount("desk3", Role.STAFF, "Priya Desai"),
     DemoAccount("officer", Role.OFFICER, "Oscar Officer"),
     DemoAccount("director", Role.DIRECTOR, "Dolores Director"),
     DemoAccount("counsel", Role.COUNSEL, "Carmen Counsel"),
+    DemoAccount("counsel2", Role.COUNSEL, "Colin Cho"),
     DemoAccount("custodian", Role.CUSTODIAN, "Curtis Custodian"),
     DemoAccount("auditor", Role.AUDITOR, "Ada Auditor"),
     DemoAccount("admin", Role.ADMIN, "Alex Admin"),
 )
 
 
-def ensure_demo_accounts(by: str) -> list[DemoAccount]:
-    """Create the demo accounts that are missing, and reset their passwords; return them all."""
+def ensure_demo_accounts(by: str, progress=None) -> list[DemoAccount]:
+    """Create the demo accounts that are missing, and reset their passwords; return them all. ``progress``, if
+    given, is told what is being made (a short line)."""
     from django.db import transaction
 
     from closedstacks.accounts import services
     from closedstacks.accounts.models import User
 
+    if progress:
+        progress(f"accounts: {len(DEMO_ACCOUNTS)}")
     for demo in DEMO_ACCOUNTS:
         with transaction.atomic():
             user = User.objects.filter(username=demo.username).first()
@@ -62,6 +69,7 @@ DEMO_CONTACTS = [
     ("director", "Dolores Director", "Library director", "555-0101", "555-0198", "director@demo.invalid"),
     ("alternate_director", "Ada Assistant", "Assistant director", "555-0102", "", ""),
     ("counsel", "Carmen Counsel", "Counsel, Example & Partners LLP", "555-0150", "555-0151", "counsel@demo.invalid"),
+    ("counsel", "Colin Cho", "Counsel, Example & Partners LLP", "555-0152", "555-0151", "cho@demo.invalid"),
 ]
 
 

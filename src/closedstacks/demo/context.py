@@ -1,5 +1,6 @@
 """What the demo adds to every page, and only while running ``closedstacks demo``: its accounts on the sign-in
-page, and on the home page a one-screen tour (which account to sign in as to see each step)."""
+page (all of them: three at the desk, two counsel), and on the home page a one-screen tour (which account to
+sign in as to see each step, and a word on the demo's dates)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ GUIDE = [
     (_("Assign counsel, cure a defective subpoena, decide an emergency request"), "director", _("Matters")),
     (_("Review an instrument for good form and good cause; review a production against its scope"), "counsel",
      _("Matters")),
+    (_("A second counsel, who had the older challenge and the withdrawn subpoena: each counsel works on "
+       "the matters assigned to them"), "counsel2", _("Matters")),
     (_("Compile exactly the designated records from the library system"), "custodian", _("Matters")),
     (_("See what is open and due at a glance; the transparency report"), "director", _("Dashboard")),
     (_("The matter under a nondisclosure order: only the people named on it see it"), "director",
