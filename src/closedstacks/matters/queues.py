@@ -125,13 +125,19 @@ def page(user, name: str, *, newest_first: bool = True, after: tuple[dt.datetime
 def page_by_deadline(user, name: str, *, number: int = 1, size: int = 50,
                      narrowing: Narrowing | None = None) -> list[dict]:
     """Page ``number`` (of ``size`` rows) of a queue, the matters whose next unmet deadline is soonest first,
-    then those without one, newest first. Paged by offset, as the deadlines page is."""
+    then those without one, newest first, and one row more if there is a next page. Paged by offset, as the
+    deadlines page is."""
     states, base = _narrowed(user, name, narrowing)
-    soonest = Deadline.objects.filter(matter=OuterRef("pk"), met_at__isnull=True).order_by("due_on")
-    ordered = (base.filter(state__in=states).annotate(next_due=Subquery(soonest.values("due_on")[:1]))
-               .order_by(F("next_due").asc(nulls_last=True), "-logged_at", "-pk"))
+    ordered = by_next_deadline(base.filter(state__in=states))
     start = (number - 1) * size
-    return _described([dict(zip(ROW, values)) for values in ordered.values_list(*ROW)[start:start + size]])
+    return _described([dict(zip(ROW, values)) for values in ordered.values_list(*ROW)[start:start + size + 1]])
+
+
+def by_next_deadline(matters):
+    """``matters`` ordered by their next unmet deadline, soonest first, then those without one, newest first."""
+    soonest = Deadline.objects.filter(matter=OuterRef("pk"), met_at__isnull=True).order_by("due_on")
+    return (matters.annotate(next_due=Subquery(soonest.values("due_on")[:1]))
+            .order_by(F("next_due").asc(nulls_last=True), "-logged_at", "-pk"))
 
 
 def _described(rows: list[dict]) -> list[dict]:

@@ -49,7 +49,7 @@ def matter_queue(request, name: str = "waiting"):
     number, after, following, previous = 1, None, "", 0
     if narrowing.order == "deadline":
         number = _page_number(data.get("page", ""))
-        rows = page_by_deadline(request.user, name, number=number, size=PER_PAGE + 1, narrowing=narrowing)
+        rows = page_by_deadline(request.user, name, number=number, size=PER_PAGE, narrowing=narrowing)
         following = str(number + 1) if len(rows) > PER_PAGE else ""
         previous = number - 1
     else:
