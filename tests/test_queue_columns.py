@@ -33,3 +33,27 @@ def test_the_instruments_of_a_page_cost_one_query(accounts, client_for):
     with CaptureQueriesContext(connection) as many:
         client.get("/matters/queue/open/")
     assert len(many) == len(few)
+
+
+def _queries(client, url: str, data: dict) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(url, data) if "q" in data else client.get(url, data)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_searched_filtered_and_deadline_ordered_pages_cost_the_same_however_many_rows(accounts, client_for):
+    """The agency, next deadline and waiting-on columns: one more query for the page's deadlines at most."""
+    client = client_for("director")
+    asked = [{}, {"q": "cr-2026"}, {"q": "example", "type": "subpoena_duces_tecum", "due": "next30"},
+             {"waiting_on": "counsel"}, {"order": "deadline"}, {"q": "people v", "order": "deadline"}]
+    matter_at("in_review", accounts)
+    few = [_queries(client, "/matters/queue/open/", data) for data in asked]
+    for _ in range(4):
+        matter_at("in_review", accounts)
+        matter_at("received", accounts)
+    many = [_queries(client, "/matters/queue/open/", data) for data in asked]
+    assert many == few
+    page = client.get("/matters/queue/open/").content.decode()
+    row = page.split("</a></td>", 1)[1].split("</tr>", 1)[0]
+    assert "Example Police Department" in row and "days to the last day to object" in row and "The director" in row

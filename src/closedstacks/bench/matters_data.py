@@ -75,7 +75,7 @@ def matters(total: int, who: dict, seed: int = 7) -> None:
                 batch.append(Matter(
                     reference=f"B{n:07d}", state=state, logged_by=who["desk"], officer=who["officer"],
                     logged_at=now - dt.timedelta(minutes=rng.randrange(3 * 365 * 24 * 60)),
-                    requester_name="Requester", requester_agency="Agency", channel="in_person",
+                    requester_name=f"Requester {n % 997}", requester_agency=f"Agency {n % 89}", channel="in_person",
                     request_text="Asked about a user's loans.",
                     counsel=rng.choice(counsels) if steps_of[state] >= 3 else None,
                     custodian=who["custodian"] if state == State.SCOPE_APPROVED else None,
@@ -100,7 +100,8 @@ def _details(rows, steps_of, who, rng) -> None:
                                       action="move", to_state=target, summary="A step of the procedure."))
         if steps_of[state] >= 2:
             instruments.append(Instrument(
-                matter_id=pk, type="subpoena_duces_tecum", issuing_authority="County Court", case_number=f"CV-{pk}",
+                matter_id=pk, type="nsl" if pk % 50 == 0 else "subpoena_duces_tecum",
+                issuing_authority="County Court", case_number=f"CV-{pk}", caption=f"People v. Doe {pk % 1009}",
                 record_kinds=["past_loans", "holds"], date_from=dt.date(2024, 1, 1), date_to=dt.date(2024, 12, 31),
                 received_by=who["director"], received_at=logged_at + dt.timedelta(hours=2),
                 return_at=logged_at + dt.timedelta(days=30)))

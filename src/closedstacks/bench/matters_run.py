@@ -57,23 +57,35 @@ def main(argv: list[str]) -> None:
 
     director, counsel = client_for(who["director"]), client_for(who["counsel0"])
     sample = Matter.objects.filter(state="scope_approved", nondisclosure=False).order_by("-pk").first()
+    case = sample.instruments.values_list("case_number", flat=True).first()
+    # (client, address, what is POSTed: the search words, which never go into an address)
     pages = {
-        "trivial (account page)": (director, "/account/"),
-        "queue: waiting (director)": (director, "/matters/queue/waiting/"),
-        "queue: open (director)": (director, "/matters/queue/open/"),
-        "queue: closed (director)": (director, "/matters/queue/closed/"),
-        "queue: waiting (counsel)": (counsel, "/matters/queue/waiting/"),
-        "deadlines (director)": (director, "/matters/deadlines/"),
-        "matter page (director)": (director, f"/matters/{sample.reference}/"),
-        "home (director)": (director, "/"),
+        "trivial (account page)": (director, "/account/", None),
+        "queue: waiting (director)": (director, "/matters/queue/waiting/", None),
+        "queue: open (director)": (director, "/matters/queue/open/", None),
+        "queue: closed (director)": (director, "/matters/queue/closed/", None),
+        "queue: waiting (counsel)": (counsel, "/matters/queue/waiting/", None),
+        "search: a case number (director)": (director, "/matters/queue/open/", {"q": case.lower()}),
+        "search: an agency (director)": (director, "/matters/queue/closed/", {"q": "agency 7"}),
+        "filtered: counsel, overdue (director)": (director, "/matters/queue/open/?waiting_on=counsel&due=overdue",
+                                                  None),
+        "filtered: NSLs (director)": (director, "/matters/queue/open/?type=nsl", None),
+        "sorted: next deadline (director)": (director, "/matters/queue/open/?order=deadline", None),
+        "deadlines (director)": (director, "/matters/deadlines/", None),
+        "matter page (director)": (director, f"/matters/{sample.reference}/", None),
+        "home (director)": (director, "/", None),
     }
+
+    def ask(client, url, data):
+        return client.post(url, data) if data is not None else client.get(url)
+
     # Each page is measured alternating with the trivial page, so that a machine
     # that slows down or speeds up meanwhile affects both alike.
-    trivial_client, trivial_url = pages.pop("trivial (account page)")
+    trivial_client, trivial_url, _nothing = pages.pop("trivial (account page)")
     timings, trivial_runs, queries = {}, [], {}
-    for name, (client, url) in pages.items():
+    for name, (client, url, data) in pages.items():
         for _ in range(3):
-            assert client.get(url).status_code == 200, (name, url)
+            assert ask(client, url, data).status_code == 200, (name, url)
             trivial_client.get(trivial_url)
         samples, baseline = [], []
         for _ in range(REPEAT):
@@ -81,24 +93,23 @@ def main(argv: list[str]) -> None:
             trivial_client.get(trivial_url)
             baseline.append(time.perf_counter() - start)
             start = time.perf_counter()
-            client.get(url)
+            ask(client, url, data)
             samples.append(time.perf_counter() - start)
         timings[name] = (statistics.median(samples), statistics.median(baseline))
         trivial_runs += baseline
         with CaptureQueriesContext(connection) as captured:
-            client.get(url)
+            ask(client, url, data)
         queries[name] = len(captured)
     with CaptureQueriesContext(connection) as captured:
         trivial_client.get(trivial_url)
     queries["trivial (account page)"] = len(captured)
     trivial = statistics.median(trivial_runs)
     ratios = {name: round(page / base, 2) for name, (page, base) in timings.items()}
-    required = {name: ratio for name, ratio in ratios.items() if not name.startswith("home")}
     print(json.dumps({
         "engine": connection.vendor, "matters": matter_count, "audit_entries": entry_count,
         "built_s": round(built_s, 1), "trivial_ms": round(trivial * 1000, 2),
         "pages_ms": {name: round(page * 1000, 2) for name, (page, _base) in timings.items()},
-        "queries": queries, "ratios": ratios, "page_vs_trivial_max": max(required.values()),
+        "queries": queries, "ratios": ratios, "page_vs_trivial_max": max(ratios.values()),
     }))
 
 

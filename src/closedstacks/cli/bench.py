@@ -59,7 +59,8 @@ def audit_bench(scale, databases, postgres_url, as_json):
 @bench.command("matters")
 @bench_options("100,000 matters and 1,000,000 audit entries")
 def matters_bench(scale, databases, postgres_url, as_json):
-    """Render every queue page and the matter page with 100,000 matters; compare with a trivial page."""
+    """Render every queue page (searched, filtered, sorted), the matter page and the home page with 100,000
+    matters; compare with a trivial page."""
     from closedstacks.bench.matters import run
 
     engines = databases
@@ -74,7 +75,7 @@ def matters_bench(scale, databases, postgres_url, as_json):
         for name, ratio in data["ratios"].items():
             click.echo(f"  {name:<28} {data['pages_ms'][name]:>8.1f} ms  {ratio:>5.2f}x  "
                        f"{data['queries'][name]:>3} queries")
-        click.echo(f"  page_vs_trivial_max = {data['page_vs_trivial_max']:.2f}  (target <= 3)")
+        click.echo(f"  page_vs_trivial_max = {data['page_vs_trivial_max']:.2f}  (target <= 2)")
 
 
 @bench.command("records")

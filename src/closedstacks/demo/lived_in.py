@@ -115,7 +115,7 @@ class _Builder:
         return self.matter
 
     def note(self, matter, by: str, kind: str, parties: str, summary: str, *, after: dt.timedelta = 4 * H):
-        from closedstacks.matters.steps.notes import add_note
+        from closedstacks.matters.casefile import add_note
 
         happened = self._step("note", after)
         add_note(matter.reference, by=self.p[by], kind=kind, happened_at=happened, parties=parties, summary=summary)

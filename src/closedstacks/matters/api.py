@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.http import Http404
 from ninja import File, Form, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -18,10 +19,11 @@ from closedstacks.access.api import Scope
 from closedstacks.documents.uploads import UploadRefused
 from closedstacks.matters import casefile, reading
 from closedstacks.matters.errors import MatterNotFound, ProcedureError, StaleMatter
+from closedstacks.matters.finding import NarrowingForm
 from closedstacks.matters.forms import ACTION_FORMS, DocumentForm, ExtensionForm, InquiryForm, NoteForm
 from closedstacks.matters.models import Matter
 from closedstacks.matters.procedure import MOVES, available, perform
-from closedstacks.matters.queues import QUEUES, queue
+from closedstacks.matters.queues import QUEUES, by_next_deadline, queue, states_of
 from closedstacks.matters.steps.intake import log_inquiry
 
 router = Router(tags=["matters"])
@@ -132,13 +134,50 @@ def _row(matter: Matter) -> dict:
             "kind": matter.kind, "logged_at": matter.logged_at, "nondisclosure_in_force": matter.under_nondisclosure}
 
 
-@router.get("/matters", response=list[MatterRow], auth=Scope("matter:read"))
-@paginate(LimitOffsetPagination)
-def matters(request, queue_name: str = "open"):
-    """Matters you may open, in one of the queues: waiting (for you), open, closed."""
+class FindIn(Schema):
+    queue_name: str = "open"
+    q: str = ""
+    state: str = ""
+    type: str = ""
+    waiting_on: str = ""
+    due: str = ""
+    order: str = "newest"
+
+
+def _found(user, queue_name: str, data: dict):
+    """The matters of a queue, narrowed as the matters page narrows them (the same form, the same service)."""
     if queue_name not in QUEUES:
         raise Http404
-    return [_row(m) for m in queue(request.user, queue_name).order_by("-logged_at")]
+    form = NarrowingForm(data, states=states_of(queue_name))
+    if not form.is_valid():
+        raise HttpError(400, "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
+    narrowing = form.narrowing()
+    found = queue(user, queue_name, narrowing=narrowing)
+    if narrowing.order == "deadline":
+        found = by_next_deadline(found)
+    else:
+        found = found.order_by(*(("logged_at", "pk") if narrowing.order == "oldest" else ("-logged_at", "-pk")))
+    return found
+
+
+@router.get("/matters", response=list[MatterRow], auth=Scope("matter:read"))
+@paginate(LimitOffsetPagination)
+def matters(request, queue_name: str = "open", state: str = "", type: str = "", waiting_on: str = "",
+            due: str = "", order: str = "newest"):
+    """Matters you may open, in one of the queues: waiting (for you), open, closed; filtered by state,
+    instrument type, whose turn it is and deadline window. To search, POST to /matters/search."""
+    data = {"state": state, "type": type, "waiting_on": waiting_on, "due": due, "order": order}
+    return [_row(m) for m in _found(request.user, queue_name, data)]
+
+
+@router.post("/matters/search", response=list[MatterRow], auth=Scope("matter:read"))
+def search_matters(request, payload: FindIn, limit: int = 100, offset: int = 0):
+    """Matters you may open whose reference, requester, agency or an instrument's case number or caption
+    contains ``q``, with the filters of GET /matters (``limit`` and ``offset`` page it). POSTed: the words may
+    name a person, and never go into an address."""
+    if not (0 < limit <= 1000 and offset >= 0):
+        raise HttpError(400, "limit: 1 to 1000; offset: 0 or more")
+    return [_row(m) for m in _found(request.user, payload.queue_name, payload.dict())[offset:offset + limit]]
 
 
 @router.get("/matters/{reference}", response=MatterOut, auth=Scope("matter:read"))

@@ -9,13 +9,16 @@ matters there are.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
 
 from closedstacks.access.roles import Role
 from closedstacks.library.choices import InstrumentType
-from closedstacks.matters.models import Instrument, Matter
+from closedstacks.matters.finding import Narrowing, narrowed
+from closedstacks.matters.models import Deadline, Instrument, Matter
+from closedstacks.matters.standing import due_phrase, whose_turn
 from closedstacks.matters.states import CLOSED_STATES, OPEN_STATES, Kind, State
 
 
@@ -59,12 +62,13 @@ def states_of(name: str) -> set:
     return set(OPEN_STATES) if name in ("waiting", "open") else set(CLOSED_STATES)
 
 
-def queue(user, name: str, *, only: str | None = None):
-    """The whole queue as one query (for counts and the API); ``only``: matters at that state."""
-    states, condition = _queue(user, name)
+def queue(user, name: str, *, only: str | None = None, narrowing: Narrowing | None = None):
+    """The whole queue as one query (for counts and the API); ``only``: matters at that state; ``narrowing``:
+    searched and filtered."""
     if only:
-        states = states & {only}
-    return Matter.objects.visible_to(user).filter(condition, state__in=states).select_related("counsel")
+        narrowing = replace(narrowing or Narrowing(), state=only)
+    states, matters = _narrowed(user, name, narrowing)
+    return matters.filter(state__in=states).select_related("counsel")
 
 
 def count(user, name: str, cap: int = 1000) -> int:
@@ -72,24 +76,33 @@ def count(user, name: str, cap: int = 1000) -> int:
     return queue(user, name).order_by()[:cap].count()
 
 
-ROW = ("pk", "reference", "state", "kind", "logged_at", "counsel__full_name", "counsel__username")
+ROW = ("pk", "reference", "state", "kind", "logged_at", "awaiting", "counsel_id", "custodian_id", "requester_agency",
+       "counsel__full_name", "counsel__username")
 _STATE = "\x00state\x00"  # stands for the state while the query is compiled once
 
 
+def _narrowed(user, name: str, narrowing: Narrowing | None) -> tuple[set, object]:
+    """The states of queue ``name`` left after ``narrowing``, and the matters ``user`` may open in it."""
+    states, condition = _queue(user, name)
+    if narrowing is not None:
+        states, narrower = narrowed(states, narrowing)
+        condition &= narrower
+    return states, Matter.objects.visible_to(user).filter(condition)
+
+
 def page(user, name: str, *, newest_first: bool = True, after: tuple[dt.datetime, int] | None = None,
-         size: int = 50, only: str | None = None) -> list[dict]:
-    """Up to ``size`` rows of a queue (``only``: at that state), following ``after`` (the last one shown), newest
-    or oldest first.
+         size: int = 50, only: str | None = None, narrowing: Narrowing | None = None) -> list[dict]:
+    """Up to ``size`` rows of a queue (``only``: at that state; ``narrowing``: searched and filtered), following
+    ``after`` (the last one shown), newest or oldest first.
 
     The query is compiled once, for a placeholder state, and run once per
     state of the queue: each run reads at most ``size`` rows from the
     (state, logged_at, id) index. Compiling it anew for every state would
     cost more than running it.
     """
-    states, condition = _queue(user, name)
     if only:
-        states = states & {only}
-    base = Matter.objects.visible_to(user).filter(condition)
+        narrowing = replace(narrowing or Narrowing(), state=only)
+    states, base = _narrowed(user, name, narrowing)
     order = ("-logged_at", "-pk") if newest_first else ("logged_at", "pk")
     if after is not None:
         when, pk = after
@@ -106,8 +119,34 @@ def page(user, name: str, *, newest_first: bool = True, after: tuple[dt.datetime
             cursor.execute(sql, [state if index == slot else value for index, value in enumerate(params)])
             found += [dict(zip(ROW, values)) for values in cursor.fetchall()]
     found.sort(key=lambda row: (row["logged_at"], row["pk"]), reverse=newest_first)
-    instruments = _current_instruments([row["pk"] for row in found[:size]])
-    for row in found[:size]:
+    return _described(found[:size])
+
+
+def page_by_deadline(user, name: str, *, number: int = 1, size: int = 50,
+                     narrowing: Narrowing | None = None) -> list[dict]:
+    """Page ``number`` (of ``size`` rows) of a queue, the matters whose next unmet deadline is soonest first,
+    then those without one, newest first, and one row more if there is a next page. Paged by offset, as the
+    deadlines page is."""
+    states, base = _narrowed(user, name, narrowing)
+    ordered = by_next_deadline(base.filter(state__in=states))
+    start = (number - 1) * size
+    return _described([dict(zip(ROW, values)) for values in ordered.values_list(*ROW)[start:start + size + 1]])
+
+
+def by_next_deadline(matters):
+    """``matters`` ordered by their next unmet deadline, soonest first, then those without one, newest first."""
+    soonest = Deadline.objects.filter(matter=OuterRef("pk"), met_at__isnull=True).order_by("due_on")
+    return (matters.annotate(next_due=Subquery(soonest.values("due_on")[:1]))
+            .order_by(F("next_due").asc(nulls_last=True), "-logged_at", "-pk"))
+
+
+def _described(rows: list[dict]) -> list[dict]:
+    """The rows as the list shows them: what each matter is, its case, who has the next step, its next
+    deadline (three more queries for the page, however many rows)."""
+    pks = [row["pk"] for row in rows]
+    instruments = _current_instruments(pks)
+    deadlines = next_deadlines([row["pk"] for row in rows if row["state"] not in CLOSED_STATES])
+    for row in rows:
         if connection.vendor == "sqlite" and isinstance(row["logged_at"], dt.datetime) \
                 and row["logged_at"].tzinfo is None:
             row["logged_at"] = row["logged_at"].replace(tzinfo=dt.timezone.utc)
@@ -115,9 +154,25 @@ def page(user, name: str, *, newest_first: bool = True, after: tuple[dt.datetime
         current = instruments.get(row["pk"])
         # What the matter is: the instrument it answers (a subpoena, an NSL), else the kind it was logged as.
         row["kind_label"] = InstrumentType(current["type"]).label if current else Kind(row["kind"]).label
+        row["instrument_type"] = current["type"] if current else ""
         row["case"] = (current["case_number"] or current["caption"]) if current else ""
         row["counsel"] = row["counsel__full_name"] or row["counsel__username"] or ""
-    return found[:size]
+        row["agency"] = row["requester_agency"]
+        turn = whose_turn(row["state"], row["awaiting"], has_counsel=row["counsel_id"] is not None,
+                          has_custodian=row["custodian_id"] is not None)
+        row["waiting_on"], row["waiting_on_label"] = turn.value, turn.label
+        row["next_deadline"] = deadlines.get(row["pk"])
+    return rows
+
+
+def next_deadlines(pks: list[int]) -> dict[int, dict]:
+    """The next unmet deadline (kind, day, and in words) of each of the matters ``pks``, in one query."""
+    found = {}
+    for row in (Deadline.objects.filter(matter_id__in=pks, met_at__isnull=True)
+                .order_by("matter_id", "due_on", "pk").values("matter_id", "kind", "due_on")):
+        if row["matter_id"] not in found:
+            found[row["matter_id"]] = {**row, "phrase": due_phrase(row["kind"], row["due_on"])}
+    return found
 
 
 def _current_instruments(pks: list[int]) -> dict[int, dict]:

@@ -9,8 +9,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from closedstacks.matters.deadlines import open_deadlines
+from closedstacks.matters.finding import Narrowing, NarrowingForm
 from closedstacks.matters.paging import PER_PAGE, page_of
-from closedstacks.matters.queues import QUEUES, page, states_of
+from closedstacks.matters.queues import QUEUES, page, page_by_deadline, states_of
 from closedstacks.matters.states import State
 
 DEADLINE_ORDER = {"soonest": ("due_on", "pk"), "latest": ("-due_on", "-pk")}
@@ -25,21 +26,43 @@ def _after(value: str) -> tuple[dt.datetime, int] | None:
         return None
 
 
+def _page_number(value: str) -> int:
+    return int(value) if value.isdigit() and 0 < int(value) < 100000 else 1
+
+
 def matter_queue(request, name: str = "waiting"):
+    """A queue, searched and filtered. The search words arrive POSTed (they may name a person: never in an
+    address); the filters alone may come in the address, as the dashboard's links give them."""
     if name not in QUEUES:
         raise Http404
-    only = request.GET.get("state", "")
-    if only and only not in states_of(name):
+    data = request.POST.copy() if request.method == "POST" else request.GET.copy()
+    if request.method != "POST":
+        data.pop("q", None)
+    states = states_of(name)
+    if data.get("state", "") and data.get("state") not in states:
         raise Http404
-    newest = request.GET.get("order", "newest") != "oldest"
-    after = _after(request.GET.get("after", ""))
-    rows = page(request.user, name, newest_first=newest, after=after, size=PER_PAGE + 1, only=only or None)
-    more = len(rows) > PER_PAGE
-    rows = rows[:PER_PAGE]
-    following = f"{rows[-1]['logged_at'].isoformat()}~{rows[-1]['pk']}" if more and rows else ""
+    form = NarrowingForm(data, states=states)
+    if not form.is_valid():
+        return render(request, "matters/queue.html", {"form": form, "rows": [], "current": name,
+                                                      "narrowing": Narrowing()}, status=400)
+    narrowing = form.narrowing()
+    number, after, following, previous = 1, None, "", 0
+    if narrowing.order == "deadline":
+        number = _page_number(data.get("page", ""))
+        rows = page_by_deadline(request.user, name, number=number, size=PER_PAGE, narrowing=narrowing)
+        following = str(number + 1) if len(rows) > PER_PAGE else ""
+        previous = number - 1
+    else:
+        after = _after(data.get("after", ""))
+        rows = page(request.user, name, newest_first=narrowing.order != "oldest", after=after,
+                    size=PER_PAGE + 1, narrowing=narrowing)
+        more = len(rows) > PER_PAGE
+        following = f"{rows[PER_PAGE - 1]['logged_at'].isoformat()}~{rows[PER_PAGE - 1]['pk']}" if more else ""
+    kept = {key: value for key, value in form.cleaned_data.items() if value}
     return render(request, "matters/queue.html", {
-        "rows": rows, "current": name, "newest": newest, "following": following, "first_page": after is None,
-        "only": only, "only_label": State(only).label if only else "", "keep": f"&state={only}" if only else ""})
+        "form": form, "rows": rows[:PER_PAGE], "current": name, "narrowing": narrowing, "kept": kept,
+        "following": following, "previous": previous, "first_page": after is None and number == 1,
+        "only_label": State(narrowing.state).label if narrowing.state else ""})
 
 
 # What the deadlines page can be narrowed to (the dashboard links to each).
