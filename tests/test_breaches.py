@@ -95,6 +95,7 @@ def test_notice_letters_follow_a_decision_to_notify(breach, client_for):
     content = pdf_text(letters.content)
     assert NAME in content and "Hidden Lane" in content and "read the titles of your holds" in content
     assert "Holds and requests" in content
+    assert "Sincerely," in content and "Responsible officer" in content  # the signature block every letter has
     entry = AuditEntry.objects.get(action="breach.letters_generated")
     assert json.loads(entry.details) == {"letters": 1} and entry.object_id == str(Breach.objects.get().pk)
     assert client_for("staff").get(f"/reports/{breach.pk}/breach/notices.pdf").status_code == 403

@@ -9,8 +9,8 @@ from closedstacks.audit.trail import record
 from closedstacks.documents import pdf
 from closedstacks.incidents.errors import require
 from closedstacks.incidents.models import Breach, NotifyDecision
-from closedstacks.library.contacts import contact_list, officer_contact
-from closedstacks.library.models import LibraryProfile
+from closedstacks.library import letterhead
+from closedstacks.library.contacts import contact_list
 
 
 def render_notices(breach: Breach, *, by, person: int | None = None) -> bytes:
@@ -20,8 +20,7 @@ def render_notices(breach: Breach, *, by, person: int | None = None) -> bytes:
     require(bool(people), _("There is nobody to write to yet."))
     contacts = contact_list()
     data = pdf.render("incidents/notice_letter_pdf.html", {
-        "breach": breach, "people": people, "profile": LibraryProfile.current(), "contacts": contacts,
-        "officer": officer_contact(contacts)})
+        **letterhead.context(), "breach": breach, "people": people, "contacts": contacts})
     with transaction.atomic():
         record("breach.letters_generated", actor=by, obj=breach, details={"letters": len(people)})
     return data

@@ -46,6 +46,12 @@ class LibraryProfile(models.Model):
     postal_address = models.TextField(
         _("postal address"), blank=True,
         help_text=_("As it should appear at the head of every letter, one line per line."))
+    logo = models.ForeignKey("documents.StoredFile", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+", verbose_name=_("logo"))
+    signature_title = models.CharField(
+        _("title under the signature"), max_length=120, blank=True,
+        help_text=_("How the responsible officer signs the library's letters, e.g. Privacy Officer. Leave empty "
+                    "for “Responsible officer”."))
     danger_now_text = models.TextField(
         _("if someone is in danger now"), blank=True,
         help_text=_("What the receipt of a threat tells the person who reported it. Leave empty for the "

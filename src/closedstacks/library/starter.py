@@ -76,9 +76,12 @@ CHECKLISTS = {
 
 POLICY_TITLE = "Confidentiality of library records"
 
-POLICY_TEXT = """\
+# The warning at the head of the starter text: for the editor only, never printed in a letter (letterhead.py).
+STARTER_WARNING = """\
 **This is a starting text. The responsible officer adapts it, and the library's counsel reviews it, before it is
-used.**
+used.**"""
+
+POLICY_TEXT = STARTER_WARNING + """
 
 ## What we keep confidential
 

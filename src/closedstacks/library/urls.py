@@ -7,6 +7,7 @@ app_name = "library"
 
 urlpatterns = [
     path("library/", scope("library:manage", views.profile), name="profile"),
+    path("library/logo/", scope("library:manage", views.logo), name="logo"),
     path("policy/", scope(SIGNED_IN, views.policy), name="policy"),
     path("policy/versions/<int:number>/", scope(SIGNED_IN, views.policy), name="policy-version"),
     path("policy/policy.pdf", scope(SIGNED_IN, views.policy_pdf), name="policy-pdf"),

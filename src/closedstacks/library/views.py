@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy
 
 from closedstacks.documents import pdf
 from closedstacks.documents.responses import download
-from closedstacks.library import services
+from closedstacks.documents.uploads import UploadRefused
+from closedstacks.library import letterhead, services
 from closedstacks.library.contacts import contact_list
 from closedstacks.library.forms import (
     BranchForm,
@@ -36,7 +37,24 @@ def profile(request):
         services.save_profile(form.save(commit=False), form.changed_data, by=request.user)
         messages.success(request, _("The library's settings are saved."))
         return redirect("library:profile")
-    return render(request, "library/profile.html", {"form": form})
+    return render(request, "library/profile.html", {"form": form, "profile": LibraryProfile.current()})
+
+
+def logo(request):
+    """The logo at the head of the library's letters: upload a PNG or JPEG, or remove it (POST)."""
+    if request.method == "POST":
+        try:
+            if request.POST.get("remove") == "yes":
+                letterhead.remove_logo(by=request.user)
+                messages.success(request, _("The logo is removed from the letters."))
+            elif request.FILES.get("logo"):
+                letterhead.set_logo(request.FILES["logo"], by=request.user)
+                messages.success(request, _("The logo is saved: it heads every letter from now on."))
+            else:
+                messages.error(request, _("Choose a PNG or JPEG file for the logo."))
+        except UploadRefused as exc:
+            messages.error(request, str(exc))
+    return redirect("library:profile")
 
 
 def policy(request, number: int | None = None):
@@ -57,7 +75,9 @@ def policy(request, number: int | None = None):
 
 def policy_pdf(request):
     current = PolicyVersion.current()
-    data = pdf.render("library/policy_pdf.html", {"policy": current, "html": as_html(current.text) if current else "",
+    data = pdf.render("library/policy_pdf.html", {"policy": current,
+                                                  "html": as_html(letterhead.for_letters(current.text)) if current
+                                                  else "",
                                                   "profile": LibraryProfile.current()})
     return download(data, content_type="application/pdf", filename=f"confidentiality-policy-v{current.number}.pdf")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from closedstacks.documents import pdf
-from closedstacks.library.contacts import officer_contact
+from closedstacks.library import letterhead
 from closedstacks.library.models import LibraryProfile, PolicyVersion
 from closedstacks.library.policy import as_html
 from closedstacks.matters.models import Matter, Review
@@ -54,11 +54,10 @@ def render(matter: Matter, kind: str) -> bytes:
     explanation = matter.explanations.select_related("policy").order_by("-explained_at").first()
     policy = explanation.policy if explanation else PolicyVersion.current()
     context = {
+        **letterhead.context(),
         "matter": matter,
-        "profile": LibraryProfile.current(),
-        "officer_contact": officer_contact(),
         "policy": policy,
-        "policy_html": as_html(policy.text) if policy else "",
+        "policy_html": as_html(letterhead.for_letters(policy.text)) if policy else "",
         "explanation": explanation,
     }
     if kind == "defects":
