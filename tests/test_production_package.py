@@ -16,6 +16,7 @@ from closedstacks.ils.connectors import get
 from closedstacks.ils.connectors.base import COLUMNS, Scope
 from closedstacks.ils.connectors.db import ConnectionSettings
 from closedstacks.records.package import build
+from tests.conftest import pdf_text
 
 
 @pytest.fixture(scope="module")
@@ -86,10 +87,13 @@ def test_a_production_is_never_written_over_another(koha, tmp_path):
         build(koha["connector"], Scope(users=koha["users"], kinds=("holds",)), prefix="B", out_dir=out)
 
 
-def test_the_pdf_comes_in_parts_whose_bates_ranges_follow_on(koha, tmp_path, monkeypatch):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_pdf_comes_in_parts_whose_bates_ranges_follow_on(koha, tmp_path, monkeypatch, workers):
+    """Rendered here (one worker) or in other processes (two), the parts are the same."""
     from closedstacks.records import package as packaging
 
     monkeypatch.setattr(packaging, "PDF_PART", 40)
+    monkeypatch.setenv("CLOSEDSTACKS_PDF_WORKERS", workers)
     made = build(koha["connector"], Scope(users=koha["users"], kinds=("past_loans",)), prefix="Q",
                  out_dir=tmp_path / "out")
     parts = [f for f in made.files if f.name.endswith(".pdf")]
@@ -97,3 +101,7 @@ def test_the_pdf_comes_in_parts_whose_bates_ranges_follow_on(koha, tmp_path, mon
     assert len(parts) == -(-total // 40) and sum(p.records for p in parts) == total
     assert [p.bates_from for p in parts] == [f"Q-{1 + 40 * i:06d}" for i in range(len(parts))]
     assert parts[-1].bates_to == f"Q-{total:06d}"
+    for part in parts:
+        data = (tmp_path / "out" / part.name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == part.sha256 and len(data) == part.size
+        assert part.bates_from in pdf_text(data) and part.bates_to in pdf_text(data)

@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,18 +123,62 @@ def bates(prefix: str, number: int) -> str:
     return f"{prefix}-{number:06d}"
 
 
-def _pdf(path: Path, *, title: str, kind: str, columns: list[str], rows: list[list], context: dict) -> tuple[str, int]:
+def _part_html(*, title: str, kind: str, columns: list[str], rows: list[list], context: dict) -> str:
     from closedstacks.documents import pdf
 
-    data = pdf.render("records/production_part_pdf.html", {
+    return pdf.render_html("records/production_part_pdf.html", {
         **context, "title": title, "kind": kind, "headers": [column_label(c) for c in columns],
         "rows": [[shown(v) for v in row] for row in rows], "wide": len(columns) > 9})
-    path.write_bytes(data)
-    return hashlib.sha256(data).hexdigest(), len(data)
+
+
+class _Parts:
+    """Renders a production's PDF parts, in other processes when there are several (WeasyPrint's layout is the
+    cost of a production; it runs on one core per document). A production of one part renders here, starting
+    no process. At most a few parts wait at once, so memory stays bounded by the parts, not the production."""
+
+    def __init__(self, package: Package, out_dir: Path, workers: int):
+        self.package, self.out_dir, self.workers = package, out_dir, workers
+        self.pool = None
+        self.waiting: list = []  # (future or html, name, meta)
+
+    def add(self, html: str, name: str, meta: tuple) -> None:
+        if self.pool is None and self.workers > 1 and self.waiting:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self.waiting = [(self._submit(*held[:1]), *held[1:]) for held in self.waiting]
+        self.waiting.append((self._submit(html) if self.pool else html, name, meta))
+        if self.pool is None and self.workers <= 1:
+            self._drain(0)
+        else:
+            self._drain(2 * self.workers)
+
+    def _submit(self, html: str):
+        from closedstacks.documents.pdf import html_to_pdf
+
+        return self.pool.submit(html_to_pdf, html)
+
+    def _drain(self, keep: int) -> None:
+        from closedstacks.documents.pdf import html_to_pdf
+
+        while len(self.waiting) > keep:
+            job, name, (kind, records, first, last) = self.waiting.pop(0)
+            data = html_to_pdf(job) if isinstance(job, str) else job.result()
+            (self.out_dir / name).write_bytes(data)
+            self.package.files.append(PackedFile(name, kind, hashlib.sha256(data).hexdigest(), len(data), records,
+                                                 first, last))
+
+    def close(self) -> None:
+        try:
+            self._drain(0)
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)
 
 
 def _write_kind(connector: Connector, scope: Scope, kind: str, package: Package, out_dir: Path, *, title: str,
-                label: str) -> None:
+                label: str, parts_out: _Parts) -> None:
     """One kind: its CSV, and its PDF in parts, numbering each record on from ``package.next_number``."""
     prefix, columns = package.prefix, COLUMNS[kind]
     name = f"{prefix}-{kind}.csv"
@@ -143,10 +188,8 @@ def _write_kind(connector: Connector, scope: Scope, kind: str, package: Package,
     count, start, part, parts = 0, package.next_number, [], 0
 
     def flush(part: list[list], parts: int) -> None:
-        part_name = f"{prefix}-{kind}-{parts:03d}.pdf"
-        sha, size = _pdf(out_dir / part_name, title=title, kind=label, columns=["bates", *columns], rows=part,
-                         context={"prefix": prefix})
-        package.files.append(PackedFile(part_name, kind, sha, size, len(part), part[0][0], part[-1][0]))
+        html = _part_html(title=title, kind=label, columns=["bates", *columns], rows=part, context={"prefix": prefix})
+        parts_out.add(html, f"{prefix}-{kind}-{parts:03d}.pdf", (kind, len(part), part[0][0], part[-1][0]))
 
     for row in connector.extract(scope, kind):
         values = [bates(prefix, package.next_number), *("" if row.get(c) is None else row.get(c) for c in columns)]
@@ -166,6 +209,15 @@ def _write_kind(connector: Connector, scope: Scope, kind: str, package: Package,
     package.records[kind] = count
 
 
+def pdf_workers() -> int:
+    """How many processes render a production's PDF parts: CLOSEDSTACKS_PDF_WORKERS, else one per core, at most
+    four."""
+    configured = os.environ.get("CLOSEDSTACKS_PDF_WORKERS", "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def build(connector: Connector, scope: Scope, *, prefix: str, out_dir: Path, first_number: int = 1,
           title: str = "") -> Package:
     """Write the production's files into ``out_dir`` (which must be empty) and return what was written."""
@@ -174,8 +226,13 @@ def build(connector: Connector, scope: Scope, *, prefix: str, out_dir: Path, fir
         raise ValueError(f"{out_dir} is not empty: a production is never written over another")
     package = Package(prefix=prefix, next_number=first_number)
     labels = dict(RecordKind.choices)
-    for kind in sorted(scope.kinds, key=lambda k: ORDER.index(k) if k in ORDER else len(ORDER)):
-        _write_kind(connector, scope, kind, package, out_dir, title=title, label=str(labels.get(kind, kind)))
+    parts = _Parts(package, out_dir, workers=pdf_workers())
+    try:
+        for kind in sorted(scope.kinds, key=lambda k: ORDER.index(k) if k in ORDER else len(ORDER)):
+            _write_kind(connector, scope, kind, package, out_dir, title=title, label=str(labels.get(kind, kind)),
+                        parts_out=parts)
+    finally:
+        parts.close()
     package.files.sort(key=lambda f: f.name)
     manifest = io.StringIO()
     out = csv.writer(manifest)
