@@ -215,3 +215,13 @@ def test_further_documents_are_checked_attached_and_opened_by_the_people_on_the_
     assert outsider.post(f"/matters/{matter.reference}/documents/new/",
                          {"kind": "other", "title": "probe", "upload": again}).status_code == 404
     assert matter.documents.count() == 1
+
+
+def test_dates_and_times_are_written_the_readers_way():
+    from closedstacks.web.templatetags.stamps import day, stamp
+
+    when = dt.datetime(2026, 11, 28, 14, 5)
+    with translation.override("en"):
+        assert (day(when.date()), stamp(when)) == ("2026-11-28", "2026-11-28 14:05")
+    with translation.override("es"):
+        assert (day(when.date()), stamp(when)) == ("28/11/2026", "28/11/2026 14:05")
