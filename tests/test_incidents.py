@@ -88,6 +88,8 @@ def test_each_kind_of_report_goes_from_the_form_to_closure_with_mail_on_a_real_s
     assert actions[0] == "incident.reported" and actions[-3:] == [
         "incident.triaged", "incident.action_recorded", "incident.closed"]
     assert "incident.viewed" in actions
+    timeline = text(officer.get(f"/reports/{incident.pk}/"))
+    assert "Action recorded" in timeline and "action_recorded" not in timeline  # the timeline in words
 
     smtp.clear()
     assert run_jobs() == 1

@@ -137,6 +137,21 @@ class IncidentEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    # What each line of a report's timeline says happened, in the reader's language.
+    ACTIONS = {
+        "reported": _("Reported"),
+        "triaged": _("Triaged"),
+        "action_recorded": _("Action recorded"),
+        "closed": _("Closed"),
+        "reopened": _("Reopened"),
+        "matter_opened": _("Linked to a matter"),
+        "breach_declared": _("Declared a breach"),
+    }
+
+    @property
+    def action_label(self) -> str:
+        return str(self.ACTIONS.get(self.action, self.action.replace("_", " ").capitalize()))
+
 
 # A breach names the same kinds of record as an instrument does, and "other" for what the ILS does not hold.
 BREACH_KINDS = [*RecordKind.choices, ("other", _("Other"))]
