@@ -275,3 +275,39 @@ def test_the_officer_starts_a_dry_run_from_the_page_and_the_job_does_it(accounts
     assert loans(library["where"]) == before
     page = text(client_for("auditor").get("/retention/"))
     assert "Recent runs" in page and "dry run" in page and str(run.totals()["unlinked"]) in page
+
+
+def test_a_real_run_from_the_page_is_confirmed_against_a_dry_run_of_the_same_policies(accounts, tmp_path,
+                                                                                         client_for):
+    from closedstacks.retention import confirming
+    from closedstacks.retention.models import RetentionPolicy
+    from tests.conftest import run_jobs, text
+
+    library = build(f"sqlite:///{tmp_path / 'k'}.sqlite3")
+    before = loans(library["where"])
+    officer = client_for("officer")
+    url = f"/retention/connections/{library['connection'].pk}/run/"
+    first = officer.post(url, {"dry_run": "no"}, follow=True)
+    assert "Run a dry run of" in text(first) and not RetentionRun.objects.exists()
+    assert officer.post(url, {"dry_run": "yes"}).status_code == 302 and run_jobs() >= 1
+    dry = RetentionRun.objects.get()
+    shown = officer.post(url, {"dry_run": "no"})
+    page = text(shown)
+    assert shown.status_code == 200 and library["connection"].name in page and "cannot be re-linked" in page
+    kinds = confirming.confirmation(library["connection"], by=accounts["officer"]).kinds
+    assert f"Dry run {dry.pk} of the same policies" in page and kinds and sum(k.unlinked for k in kinds) == \
+        dry.totals()["unlinked"]
+    assert all(f'<td>{k.label}</td><td class="num">{k.examined}</td><td class="num">{k.unlinked}</td>' in page
+               for k in kinds)
+    assert RetentionRun.objects.count() == 1 and loans(library["where"]) == before  # shown, nothing started
+    stale = officer.post(url, {"dry_run": "no", "confirm": "yes", "dry_run_pk": dry.pk + 99}, follow=True)
+    assert "no longer the latest" in text(stale) and RetentionRun.objects.count() == 1
+    assert officer.post(url, {"dry_run": "no", "confirm": "yes", "dry_run_pk": dry.pk}).status_code == 302
+    real = RetentionRun.objects.get(dry_run=False)
+    assert real.policies.keys() == dry.policies.keys()
+    policy = RetentionPolicy.objects.filter(connection=library["connection"], enabled=True).first()
+    policy.keep_days += 1
+    policy.version += 1
+    policy.save()
+    changed = officer.post(url, {"dry_run": "no"}, follow=True)
+    assert "Run a dry run of" in text(changed)

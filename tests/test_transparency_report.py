@@ -178,9 +178,16 @@ def test_the_page_the_pdf_and_the_csv(accounts, client_for):
     assert officer.post(f"/transparency/{report.pk}/narrative/",
                         {"version": report.version, "narrative": "A quiet year."}).status_code == 302
     report.refresh_from_db()
-    refused = officer.post(f"/transparency/{report.pk}/publish/", {"version": report.version - 1})
+    page = text(officer.get(f"/transparency/{report.pk}/"))
+    assert "cannot be undone" in page and "I have read this and confirm" in page
+    unconfirmed = officer.post(f"/transparency/{report.pk}/publish/", {"version": report.version})
+    assert unconfirmed.status_code == 400 and "Tick the confirmation" in text(unconfirmed)
+    report.refresh_from_db()
+    assert not report.published
+    refused = officer.post(f"/transparency/{report.pk}/publish/", {"version": report.version - 1, "confirm": "on"})
     assert refused.status_code == 409 and "reload" in text(refused)
-    assert officer.post(f"/transparency/{report.pk}/publish/", {"version": report.version}).status_code == 302
+    assert officer.post(f"/transparency/{report.pk}/publish/",
+                        {"version": report.version, "confirm": "on"}).status_code == 302
     pdf = officer.get(f"/transparency/{report.pk}.pdf")
     words = pdf_text(pdf.content)
     assert pdf["Content-Type"] == "application/pdf" and "A quiet year." in words and "0\u2013499" in words

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from closedstacks.ils.models import Connection
-from closedstacks.retention import census, services
+from closedstacks.retention import census, confirming, services
 from closedstacks.retention.forms import PolicyForm, ScheduleForm
 from closedstacks.retention.models import RetentionPolicy, RetentionRun
 
@@ -55,6 +55,13 @@ def runs_status(request):
     return render(request, "retention/_runs.html", _runs())
 
 
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 @require_POST
 def start_run(request, pk: int):
     """Start a retention run (or a dry run) of one connection; the job worker does it."""
@@ -66,8 +73,15 @@ def start_run(request, pk: int):
     connection = get_object_or_404(Connection, pk=pk, active=True)
     dry_run = request.POST.get("dry_run") == "yes"
     try:
+        if not dry_run and request.POST.get("confirm") != "yes":
+            shown = confirming.confirmation(connection, by=request.user)
+            return render(request, "retention/confirm_run.html", {"confirmation": shown})
         with transaction.atomic():
-            run = runs.start(connection, by=request.user, dry_run=dry_run)
+            if dry_run:
+                run = runs.start(connection, by=request.user, dry_run=True)
+            else:
+                run = confirming.start_confirmed(connection, by=request.user,
+                                                 dry_run_pk=_int(request.POST.get("dry_run_pk")))
             run_retention.enqueue(run.pk)
     except services.PolicyError as exc:
         messages.error(request, str(exc))

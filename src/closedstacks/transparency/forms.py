@@ -20,3 +20,5 @@ class NarrativeForm(forms.Form):
 
 class PublishForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(label=_("I have read this and confirm"), required=True, error_messages={
+        "required": _("Tick the confirmation to publish: publishing cannot be undone.")})

@@ -66,6 +66,8 @@ def publish(request, pk: int):
     found = get_object_or_404(TransparencyReport, pk=pk)
     form = PublishForm(request.POST)
     if not form.is_valid():
+        if "confirm" in form.errors and "version" not in form.errors:
+            return report(request, pk, problem=form.errors["confirm"][0], status=400)
         return report(request, pk, problem=_("The form was incomplete: reload the page."), status=400)
     try:
         services.publish(found, by=request.user, version=form.cleaned_data["version"])
