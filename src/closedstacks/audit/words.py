@@ -71,6 +71,8 @@ LABELS = {
     "matter.logged": _("Inquiry logged: matter opened"),
     "matter.viewed": _("Matter looked at"),
     "matter.note_added": _("Note added to a matter"),
+    "matter.document_added": _("Document attached to a matter"),
+    "matter.deadline_extended": _("Deadline extended by agreement"),
     "matter.letter_generated": _("Letter made for a matter"),
     "matter.document_downloaded": _("Matter document downloaded"),
     "matter.move_refused": _("Step refused by the procedure"),
@@ -141,6 +143,7 @@ LABELS = {
     "training.compliance_downloaded": _("Training compliance downloaded"),
     # The library
     "library.profile_changed": _("Library profile changed"),
+    "library.logo_changed": _("Letterhead logo changed"),
     "library.contact_added": _("Contact added"),
     "library.contact_changed": _("Contact changed"),
     "library.contact_removed": _("Contact removed"),
@@ -180,6 +183,7 @@ LABELS = {
 OBJECT_TYPES = {
     "matter": _("Matter"),
     "matter_note": _("Note on a matter"),
+    "matter_document": _("Document on a matter"),
     "instrument": _("Instrument"),
     "review": _("Counsel's review"),
     "scope": _("Scope"),
