@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from closedstacks.web.navigation import links_for
+from closedstacks.web.navigation import groups_for, links_for, own_links_for
 
 
 def layout(request):
@@ -10,5 +10,7 @@ def layout(request):
         "demo": settings.DEMO,
         "library_time_zone": settings.TIME_ZONE,
         "nav_links": links_for(user) if signed_in else [],
+        "nav_groups": groups_for(user) if signed_in else [],
+        "nav_own": own_links_for(user) if signed_in else [],
         "signed_in": signed_in,
     }
