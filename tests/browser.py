@@ -22,6 +22,7 @@ import threading
 import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -225,6 +226,46 @@ def people(chromium, site: str, shots: Path, *usernames: str, **options) -> list
 
 NO_ACCESS = "You do not have access to this page"  # a page the person's roles do not include (403)
 NOT_FOUND = "Not found"  # a matter they are not on, or that does not exist: the same 404
+
+
+# --- Every page a person reaches, found as they would find it ------------------------------------------------
+
+# Not pages: files, downloads, and signing out (which would end the crawl).
+NOT_PAGES = re.compile(r"(\.pdf|\.csv|\.zip|\.png)$|/sign-out/|/documents/|/files/|/export")
+MOST_PAGES = 60  # per person: every kind of page is reached well before this
+
+
+def shape(path: str) -> str:
+    """A page's kind: its path with the numbers and matter references left out (``/matters/2026-K7Q4XM/`` and
+    ``/matters/2026-0007/`` are one kind of page)."""
+    return re.sub(r"\d+", "N", re.sub(r"\b\d{4}-[0-9A-Z]{4,6}\b", "REF", path))
+
+
+def pages_of(page, site: str, visit) -> list[str]:
+    """Every kind of page the signed-in person can reach by following links from home (breadth first): two of
+    each kind (two matters, two reports…), as a person would find them. ``visit(path)`` looks at each page as
+    the crawl reaches it, so each is loaded once."""
+    host = urlsplit(site).netloc
+    seen: list[str] = []
+    kinds: dict[str, int] = {}
+    todo = ["/"]
+    while todo and len(seen) < MOST_PAGES:
+        path = todo.pop(0)
+        if path in seen or kinds.get(shape(path), 0) >= 2:
+            continue
+        response = page.goto(site + path)
+        if response is None or response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
+            continue
+        seen.append(path)
+        kinds[shape(path)] = kinds.get(shape(path), 0) + 1
+        links = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
+        visit(path)
+        for href in links:
+            found = urlsplit(urljoin(site + path, href))
+            target = found.path + (f"?{found.query}" if found.query else "")
+            if found.netloc == host and not NOT_PAGES.search(found.path) and target not in seen:
+                todo.append(target)
+    return seen
 
 
 # --- The procedure, step by step, as each persona takes it on the pages --------------------------------------
