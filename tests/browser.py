@@ -74,6 +74,18 @@ def require_browser() -> None:
         pytest.skip(missing)
 
 
+def reveal(link) -> None:
+    """A link folded away (in a navigation group, under "Other actions"): open what folds it, outermost first, as a
+    person would."""
+    if link.is_visible():
+        return
+    folds = link.locator("xpath=ancestor::details[not(@open)]/summary")
+    for index in range(folds.count()):
+        summary = folds.nth(index)
+        if summary.is_visible():
+            summary.click()
+
+
 @contextmanager
 def serving(args: list[str], env: dict, *, ready: str = "/health/", timeout: float = 120):
     """``closedstacks <args> --bind <a free port>`` until the block ends; yields its base URL.
@@ -184,8 +196,12 @@ class Person:
         self.page.goto(self.site + path)
 
     def follow(self, name: str | re.Pattern, *, exact: bool = True) -> None:
-        """Click the first link called ``name`` and wait for the page it opens."""
-        self.page.get_by_role("link", name=name, exact=exact if isinstance(name, str) else None).first.click()
+        """Click the first link called ``name`` (opening its navigation group first, as a person would) and wait
+        for the page it opens."""
+        link = self.page.get_by_role("link", name=name, exact=exact if isinstance(name, str) else None,
+                                     include_hidden=True).first
+        reveal(link)
+        link.click()
         self.page.wait_for_load_state()
 
     def step(self, reference: str, label: str) -> None:

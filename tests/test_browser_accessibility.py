@@ -130,7 +130,10 @@ def test_the_desk_logs_an_inquiry_and_reports_a_problem_by_keyboard_alone(chromi
     keys = page.keyboard
     try:
         page.goto(demo_site + "/")
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="Log an inquiry").focus()
+        nav = page.get_by_role("navigation", name="Main")
+        nav.locator("summary", has_text="Matters").focus()
+        keys.press("Enter")  # open the group by keyboard
+        nav.get_by_role("link", name="Log an inquiry").focus()
         follow(page)
         tab_to(page, "id_requester_name")
         keys.type("A visitor in a grey coat")
@@ -143,7 +146,10 @@ def test_the_desk_logs_an_inquiry_and_reports_a_problem_by_keyboard_alone(chromi
         assert "/receipt/" in page.url, page.url
 
         page.goto(demo_site + "/")
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="Report a problem").focus()
+        nav = page.get_by_role("navigation", name="Main")
+        nav.locator("summary", has_text="Reports").focus()
+        keys.press("Enter")  # open the group by keyboard
+        nav.get_by_role("link", name="Report a problem").focus()
         follow(page)
         tab_to(page, "id_kind_0")
         keys.press("Space")  # an unauthorized demand

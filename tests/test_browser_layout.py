@@ -97,7 +97,7 @@ def test_the_sign_in_page_fits_a_phone(chromium, demo_site):  # noqa: F811
 
 
 def test_on_a_phone_the_navigation_waits_behind_one_menu_control(chromium, demo_site, tmp_path):  # noqa: F811
-    admin = Person(chromium, demo_site, "admin", tmp_path, viewport=PHONE)  # the most links of any role
+    admin = Person(chromium, demo_site, "officer", tmp_path, viewport=PHONE)  # the most groups of any role
     page = admin.page
     nav = page.get_by_role("navigation", name="Main")
     menu = page.locator(".site-menu > summary")
@@ -122,7 +122,7 @@ def test_on_a_phone_the_navigation_waits_behind_one_menu_control(chromium, demo_
 
 
 def test_on_a_laptop_the_groups_fit_one_row_and_open_as_dropdowns(chromium, demo_site, tmp_path):  # noqa: F811
-    admin = Person(chromium, demo_site, "admin", tmp_path, viewport=LAPTOP)
+    admin = Person(chromium, demo_site, "officer", tmp_path, viewport=LAPTOP)
     page = admin.page
     nav = page.get_by_role("navigation", name="Main")
     try:

@@ -20,7 +20,7 @@ def test_a_staff_member_takes_a_starter_module(chromium, site, shots):  # noqa: 
     desk = Person(chromium, site, "desk", shots)
     page = desk.page
     assert "Your training" in page.content()  # on the home page: nothing completed yet
-    page.get_by_role("link", name="Training", exact=True).click()
+    desk.follow("Training")
     row = page.locator('tr[data-module="confidentiality-policy"]')
     assert row.locator(".status").inner_text() == "Overdue"
     row.get_by_role("link").click()
