@@ -139,7 +139,8 @@ def setting(request, kind: str, pk: int | None = None):
 
 
 def contacts(request):
-    return render(request, "library/contacts.html", {"contacts": contact_list()})
+    return render(request, "library/contacts.html", {"contacts": contact_list(),
+                                                     "may_print_cards": "inquiry:create" in request.user.scopes})
 
 
 def branches(request):
