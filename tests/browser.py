@@ -210,6 +210,9 @@ class Person:
         self.follow(label)
 
     def submit(self) -> None:
+        confirm = self.page.locator("main form input[name=confirm]")
+        if confirm.count():
+            confirm.check()  # a step that cannot be undone: read what it does, and confirm
         self.page.locator("main form button[type=submit]").last.click()
         self.page.wait_for_load_state()
 

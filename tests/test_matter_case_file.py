@@ -225,3 +225,24 @@ def test_dates_and_times_are_written_the_readers_way():
         assert (day(when.date()), stamp(when)) == ("2026-11-28", "2026-11-28 14:05")
     with translation.override("es"):
         assert (day(when.date()), stamp(when)) == ("28/11/2026", "28/11/2026 14:05")
+
+
+def test_a_step_that_cannot_be_undone_restates_what_it_does_and_waits_for_the_confirmation(accounts, client_for):
+    matter = matter_at("explained", accounts)
+    officer = client_for("officer")
+    page = officer.get(f"/matters/{matter.reference}/act/withdraw/").content.decode()
+    assert "Before you confirm" in page and "cannot be reopened" in page and 'name="confirm"' in page
+    unconfirmed = officer.post(f"/matters/{matter.reference}/act/withdraw/",
+                               {"version": matter.version, "reason": "The detective withdrew the request"})
+    assert unconfirmed.status_code == 400 and "Tick the confirmation" in unconfirmed.content.decode()
+    assert "The detective withdrew the request" in unconfirmed.content.decode()  # kept for the second try
+    matter.refresh_from_db()
+    assert matter.state == "explained"
+    done = officer.post(f"/matters/{matter.reference}/act/withdraw/",
+                        {"version": matter.version, "reason": "The detective withdrew the request", "confirm": "yes"})
+    assert done.status_code == 302
+    matter.refresh_from_db()
+    assert matter.state == "withdrawn"
+    # A step that can be undone asks for no confirmation.
+    other = matter_at("explained", accounts)
+    assert 'name="confirm"' not in officer.get(f"/matters/{other.reference}/act/explain_policy/").content.decode()

@@ -113,7 +113,8 @@ def test_a_stale_form_is_refused_with_409_and_the_reason(accounts, client_for):
     seen = matter.version
     assert director.post(f"/matters/{matter.reference}/act/assign_counsel/",
                          {"version": seen, "counsel": accounts["counsel"].pk}).status_code == 302
-    late = officer.post(f"/matters/{matter.reference}/act/withdraw/", {"version": seen, "reason": "gone"})
+    late = officer.post(f"/matters/{matter.reference}/act/withdraw/", {"version": seen, "reason": "gone",
+                                                                      "confirm": "yes"})
     assert late.status_code == 409
     assert "someone else changed this matter" in late.content.decode()
     matter.refresh_from_db()

@@ -157,8 +157,13 @@ def test_counsel_reviews_then_the_release_is_recorded_once_and_the_matter_closes
     # The custodian who compiled cannot approve; counsel can, through the page.
     with pytest.raises(ProcedureError):
         perform(matter, "approve_production", by=accounts["custodian"], production=1)
-    response = counsel.post(f"/matters/{matter.reference}/act/approve_production/", {
-        "version": Matter.objects.get(pk=matter.pk).version, "production": 1, "checked": "on", "note": "Matches."})
+    approval = {"version": Matter.objects.get(pk=matter.pk).version, "production": 1, "checked": "on",
+                "note": "Matches."}
+    unconfirmed = counsel.post(f"/matters/{matter.reference}/act/approve_production/", approval)
+    assert unconfirmed.status_code == 400 and "Tick the confirmation" in text(unconfirmed)  # nothing done
+    assert Matter.objects.get(pk=matter.pk).state == "production_review"
+    assert "Matches." in text(unconfirmed)  # what was entered is kept
+    response = counsel.post(f"/matters/{matter.reference}/act/approve_production/", {**approval, "confirm": "yes"})
     assert response.status_code == 302
     matter.refresh_from_db()
     assert matter.state == "production_approved"

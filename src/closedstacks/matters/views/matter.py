@@ -14,7 +14,7 @@ from closedstacks.documents import uploads
 from closedstacks.documents.models import StoredFile
 from closedstacks.documents.responses import download
 from closedstacks.documents.uploads import UploadRefused
-from closedstacks.matters import casefile, letters, reading, standing, wording
+from closedstacks.matters import casefile, confirming, letters, reading, standing, wording
 from closedstacks.matters.counting import may_count
 from closedstacks.matters.forms import ACTION_FORMS, DocumentForm, ExtensionForm, NoteForm
 from closedstacks.matters.models import Instrument, Matter, MatterDocument, MatterNote, Review, ScopeApproval
@@ -107,9 +107,10 @@ def _timeline(matter: Matter) -> list[dict]:
     return rows
 
 
-def _step_page(request, matter: Matter, move, form, *, status: int = 200):
+def _step_page(request, matter: Matter, move, form, *, status: int = 200, unconfirmed: bool = False):
     reading.looked(request.user, matter, "step", move=move.name)
-    context = {"matter": matter, "move": move, "form": form}
+    context = {"matter": matter, "move": move, "form": form, "restated": confirming.restatement(matter, move.name),
+               "unconfirmed": unconfirmed}
     if move.name in ("approve_scope", "return_scope"):
         # What is being decided: the proposed scope beside what the instrument designates.
         scope = matter.scopes.filter(status="proposed").prefetch_related("users").order_by("-pk").first()
@@ -149,6 +150,10 @@ def act(request, reference: str, action: str):
     if request.method != "POST":
         return _step_page(request, matter, move, ACTION_FORMS[action](matter=matter))
     form = ACTION_FORMS[action](request.POST, request.FILES, matter=matter)
+    if action in confirming.IRREVERSIBLE and not confirming.confirmed(request.POST):
+        # A step that cannot be undone waits for its confirmation; nothing is done, nothing entered is lost.
+        form.is_valid()
+        return _step_page(request, matter, move, form, status=400, unconfirmed=True)
     if form.is_valid():
         try:
             perform(matter, action, by=request.user, version=form.cleaned_data["version"], **form.to_kwargs())
