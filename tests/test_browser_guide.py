@@ -80,7 +80,8 @@ def matter_at(person: Person, state: str, *, says: str = "") -> str:
 
 
 def next_steps(person: Person) -> list[str]:
-    return person.page.locator(".next-steps a").all_inner_texts()
+    """The steps offered on a matter page: the main one first, then the others (folded under "Other actions")."""
+    return [text.strip() for text in person.page.locator(".next-steps a").all_text_contents()]
 
 
 def test_the_sign_in_page(chromium, demo_site, pictures):  # noqa: F811

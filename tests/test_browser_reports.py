@@ -49,7 +49,7 @@ def test_a_threat_reported_by_staff_and_triaged_by_the_officer(chromium, site, s
     submit_step(officer)
     facts = officer.page.locator("dl.facts").inner_text()
     assert "In hand" in facts and "Critical" in facts
-    assert "triaged: Told the director; the police were called." in officer.text()
+    assert "Triaged: Told the director; the police were called." in officer.text()
     officer.shot("threat-05-in-hand")
 
     # The reporter sees the status of their own report, and not the officer's notes nor the desk.
