@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from closedstacks.access.scopes import user_has_scope
 from closedstacks.audit import changes
@@ -30,7 +31,7 @@ from closedstacks.matters.models import (
 )
 from closedstacks.matters.reading import on_matter
 from closedstacks.matters.states import DeadlineKind
-from closedstacks.matters.wording import N_, english, said
+from closedstacks.matters.wording import english, said
 
 # Who may agree a deadline with the issuing party: the officer and the director (who hold the instrument) and
 # counsel (who negotiates it) — of the people on the matter.
@@ -116,7 +117,7 @@ def extend_deadline(reference: str, deadline_id: int, *, by, to_day: dt.date, ag
         deadline.due_on = to_day
         deadline.save(update_fields=["due_on"])
         DeadlineReminder.objects.filter(deadline=deadline).delete()  # remind again before the new day
-        line = said(N_("%(deadline)s extended from %(from)s to %(to)s, agreed with %(who)s: %(reason)s"),
+        line = said(gettext_noop("%(deadline)s extended from %(from)s to %(to)s, agreed with %(who)s: %(reason)s"),
                     deadline=DeadlineKind(deadline.kind).label, to=to_day, who=extension.agreed_with,
                     reason=extension.reason, **{"from": extension.from_day})
         MatterEvent.objects.create(matter=matter, actor=by, action="extend_deadline", summary=english(line)[:300],

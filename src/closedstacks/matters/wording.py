@@ -1,6 +1,7 @@
 """A timeline line stored as what happened — its message and values — and said in the reader's language.
 
-A step says what it did with ``said(N_("Counsel assigned: %(name)s."), name=...)``: the message is stored
+A step says what it did with ``said(gettext_noop("Counsel assigned: %(name)s."), name=...)`` (gettext_noop by
+that name, so that makemessages finds the message for the catalogue): the message is stored
 untranslated beside its values, and each reader sees it in their own language. A value that is itself words
 of the product (a kind of instrument, an outcome) is stored as its message and translated at reading; a date is
 stored as a date and written the reader's way. Names, numbers and what people typed stay as they were.
@@ -14,9 +15,7 @@ from dataclasses import dataclass, field
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.functional import Promise
-from django.utils.translation import gettext, gettext_noop, override
-
-N_ = gettext_noop  # marks a message for the catalogue without translating it where it is written
+from django.utils.translation import gettext, override
 
 
 @dataclass(frozen=True)

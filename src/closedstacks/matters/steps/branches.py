@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from closedstacks.access.roles import Role
 from closedstacks.incidents.models import IncidentKind
@@ -24,7 +25,7 @@ from closedstacks.matters.states import ApproverRole, Determination, Kind, Outco
 from closedstacks.matters.steps.common import directors, name_on, officers
 from closedstacks.matters.steps.instruments import create_instrument
 from closedstacks.matters.steps.review import save_review
-from closedstacks.matters.wording import N_, said
+from closedstacks.matters.wording import said
 
 
 def record_warrant(matter: Matter, by, *, officers_present=(), executed_at=None, counsel_called_at=None,
@@ -51,8 +52,9 @@ def record_warrant(matter: Matter, by, *, officers_present=(), executed_at=None,
         refer(kind=IncidentKind.PRIVACY_PROBLEM, by=by, matter=matter,
               summary=_("Records outside the warrant were viewed during its execution (matter %(ref)s).")
               % {"ref": matter.reference})
-    return Result(to=State.WARRANT_EXECUTED, summary=said(N_("Search warrant executed; %(n)d item(s) inventoried."),
-                                                            n=len(items)),
+    return Result(to=State.WARRANT_EXECUTED,
+                  summary=said(gettext_noop("Search warrant executed; %(n)d item(s) inventoried."),
+                               n=len(items)),
                   details={"instrument": record.pk, "officers": len(present), "items": len(items),
                            "outside_records_viewed": outside_records_viewed},
                   notices=[(directors(matter) + officers(matter), "warrant_recorded")])
@@ -68,7 +70,7 @@ def review_after(matter: Matter, by, *, answers: dict, reasons: str, proper: boo
     if not proper:
         refer(kind=IncidentKind.PRIVACY_PROBLEM, by=by, matter=matter,
               summary=_("Counsel's review afterwards found a problem (matter %(ref)s).") % {"ref": matter.reference})
-    return Result(to=State.CLOSED, summary=said(N_("Reviewed afterwards by counsel and closed.")),
+    return Result(to=State.CLOSED, summary=said(gettext_noop("Reviewed afterwards by counsel and closed.")),
                   details={"review": review.pk, "proper": proper},
                   notices=[(directors(matter) + officers(matter), "matter_closed")])
 
@@ -87,7 +89,8 @@ def record_emergency(matter: Matter, by, *, statement: str, signed_by: str, sign
     EmergencyRecord.objects.create(matter=matter, statement=statement.strip(), signed_by=signed_by.strip(),
                                    signed_statement_received=True, recorded_by=by)
     matter.kind = Kind.EMERGENCY
-    return Result(to=State.EMERGENCY_PENDING, summary=said(N_("Emergency request recorded with a signed statement.")),
+    return Result(to=State.EMERGENCY_PENDING,
+                  summary=said(gettext_noop("Emergency request recorded with a signed statement.")),
                   details={"instrument": instrument.pk}, notices=[(directors(matter), "emergency_pending")])
 
 
@@ -112,8 +115,8 @@ def decide_emergency(matter: Matter, by, *, disclose: bool, reasons: str, counse
         scope.users.set(instrument.designated_users.all())
         ScopeApproval.objects.create(scope=scope, approver=by, as_role=ApproverRole.DIRECTOR)
     return Result(to=State.EMERGENCY_DECIDED,
-                  summary=said(N_("Identity disclosed on an emergency.") if disclose
-                               else N_("Emergency disclosure refused.")),
+                  summary=said(gettext_noop("Identity disclosed on an emergency.") if disclose
+                               else gettext_noop("Emergency disclosure refused.")),
                   details={"disclose": bool(disclose), "counsel": counsel.pk},
                   notices=[([counsel], "review_requested")])
 
@@ -156,7 +159,8 @@ def record_consent(matter: Matter, by, *, basis: str, verified: bool, verificati
                                  uses_minors_card=uses_minors_card, verified=True, verification=verification.strip(),
                                  honoured=True, limit=limit, recorded_by=by)
     matter.kind = Kind.GUARDIAN if basis == "guardian" else Kind.CONSENT
-    return Result(to=State.RECEIVED, summary=said(N_("%(basis)s recorded and verified; it goes to counsel."),
-                               basis=said(N_("Guardian's request") if basis == "guardian" else N_("Written consent"))),
+    return Result(to=State.RECEIVED, summary=said(gettext_noop("%(basis)s recorded and verified; it goes to counsel."),
+                               basis=said(gettext_noop("Guardian's request") if basis == "guardian"
+                                          else gettext_noop("Written consent"))),
                   details={"instrument": instrument.pk, "basis": basis},
                   notices=[(directors(matter), "instrument_received")])

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from closedstacks.documents import uploads
 from closedstacks.library.choices import IdentifierType, InstrumentType, RecordKind
@@ -14,7 +15,7 @@ from closedstacks.matters.errors import Result, require
 from closedstacks.matters.models import DesignatedUser, Instrument, Matter
 from closedstacks.matters.states import DeadlineKind, OrderEnded, State
 from closedstacks.matters.steps.common import assigned, directors, name_on, officers
-from closedstacks.matters.wording import N_, said
+from closedstacks.matters.wording import said
 from closedstacks.records import holds
 
 
@@ -69,7 +70,7 @@ def attach(matter: Matter, by, **data) -> Result:
             _("A search warrant is executed at once: use “Record a search warrant executed”."))
     instrument = create_instrument(matter, by, **data)
     return Result(to=State.RECEIVED,
-                  summary=said(N_("%(type)s received."), type=InstrumentType(instrument.type).label),
+                  summary=said(gettext_noop("%(type)s received."), type=InstrumentType(instrument.type).label),
                   details=_details(instrument),
                   notices=[(directors(matter) + officers(matter), "instrument_received")])
 
@@ -83,7 +84,7 @@ def cure(matter: Matter, by, **data) -> Result:
     holds.lift_unresolved_of(previous, by=by)  # a hold on no one, or on several people, gives way to the amendment
     deadlines.meet(matter, DeadlineKind.CURE)
     return Result(to=State.IN_REVIEW,
-                  summary=said(N_("Cured instrument received; it goes back to counsel for review.")),
+                  summary=said(gettext_noop("Cured instrument received; it goes back to counsel for review.")),
                   details={**_details(instrument), "supersedes": previous.pk},
                   notices=[(assigned(matter.counsel), "review_requested")])
 
@@ -98,6 +99,6 @@ def end_nondisclosure(matter: Matter, by, *, ended_on, how: str, notes: str = ""
     matter.nondisclosure_until = last_day
     matter.instruments.filter(nondisclosure=True).update(nondisclosure_until=last_day)
     deadlines.meet(matter, DeadlineKind.NONDISCLOSURE)
-    return Result(summary=said(N_("The nondisclosure order ended on %(day)s: %(how)s."), day=ended_on,
+    return Result(summary=said(gettext_noop("The nondisclosure order ended on %(day)s: %(how)s."), day=ended_on,
                                how=OrderEnded(how).label),
         details={"ended_on": ended_on.isoformat(), "how": how})

@@ -7,6 +7,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from closedstacks.audit.trail import record
 from closedstacks.documents import uploads
@@ -17,7 +18,7 @@ from closedstacks.matters.errors import Result, require
 from closedstacks.matters.models import Matter, MatterEvent, PolicyExplanation
 from closedstacks.matters.states import Channel, Outcome, State
 from closedstacks.matters.steps.common import officers
-from closedstacks.matters.wording import N_, english, said
+from closedstacks.matters.wording import english, said
 from closedstacks.notices.services import notify
 
 # Crockford's base32 without the letters read as digits or words (I, L, O, U): easy to read aloud and type.
@@ -60,7 +61,7 @@ def log_inquiry(*, by, requester_name: str, channel: str, request_text: str, req
             document_presented=document_presented or stored is not None, desk_document=stored,
             threatening=threatening, officer=profile.responsible_officer,
         )
-        logged = said(N_("Logged at the desk and referred to the officer."))
+        logged = said(gettext_noop("Logged at the desk and referred to the officer."))
         MatterEvent.objects.create(matter=matter, actor=by, action="logged", to_state=State.REFERRED,
                                    summary=english(logged), message=logged.message)
         record("matter.logged", actor=by, obj=matter, details={
@@ -96,13 +97,13 @@ def explain_policy(matter: Matter, by, *, explained_to: str, explained_at=None, 
     PolicyExplanation.objects.create(matter=matter, explained_to=explained_to.strip(), explained_at=when,
                                      policy=policy, recorded_by=by, notes=notes)
     return Result(to=State.EXPLAINED if matter.state == State.REFERRED else None,
-                  summary=said(N_("Policy version %(n)s explained."), n=policy.number),
+                  summary=said(gettext_noop("Policy version %(n)s explained."), n=policy.number),
                   details={"policy_version": policy.number})
 
 
 def decline(matter: Matter, by, *, reason: str = "") -> Result:
     matter.outcome = Outcome.DECLINED
-    return Result(to=State.DECLINED, summary=said(N_("Declined: no process, order or subpoena.")),
+    return Result(to=State.DECLINED, summary=said(gettext_noop("Declined: no process, order or subpoena.")),
                   details={"outcome": Outcome.DECLINED})
 
 
@@ -110,13 +111,13 @@ def refer_incident(matter: Matter, by, *, summary: str, kind: str = IncidentKind
     require(kind in IncidentKind.values, _("Choose what kind of incident this is."))
     require(bool(summary.strip()), _("Describe what happened."))
     incident = refer(kind=kind, summary=summary.strip(), by=by, matter=matter)
-    return Result(summary=said(N_("Incident %(n)s referred to the officer."), n=incident.pk),
+    return Result(summary=said(gettext_noop("Incident %(n)s referred to the officer."), n=incident.pk),
                   details={"incident": incident.pk})
 
 
 def withdraw(matter: Matter, by, *, reason: str = "") -> Result:
     require(bool(reason.strip()), _("Say why the matter is withdrawn."))
     matter.outcome = Outcome.WITHDRAWN
-    return Result(to=State.WITHDRAWN, summary=said(N_("Withdrawn: %(reason)s"), reason=reason.strip()),
+    return Result(to=State.WITHDRAWN, summary=said(gettext_noop("Withdrawn: %(reason)s"), reason=reason.strip()),
                   details={"outcome": Outcome.WITHDRAWN},
                   notices=[(officers(matter), "matter_closed")])

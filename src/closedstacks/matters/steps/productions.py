@@ -15,13 +15,14 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from closedstacks.matters import gates
 from closedstacks.matters.errors import Result, require
 from closedstacks.matters.models import Matter
 from closedstacks.matters.states import RELEASED_OUTCOMES, DeadlineKind, Outcome, State
 from closedstacks.matters.steps.common import assigned, directors, officers
-from closedstacks.matters.wording import N_, said, words
+from closedstacks.matters.wording import said, words
 from closedstacks.records import production as productions
 from closedstacks.records.models import Production, Release
 
@@ -42,8 +43,9 @@ def compile_production(matter: Matter, by, *, reason: str = "") -> Result:
             _("Say why production %(n)s is being replaced: a correction is a new production, reviewed again.")
             % {"n": getattr(previous, "number", "")})
     made = productions.start(matter, scope, by=by, reason=reason.strip())
-    summary = (said(N_("Production %(n)s requested from the approved scope."), n=made.number) if previous is None
-               else said(N_("Production %(n)s requested, superseding production %(old)s: %(reason)s"),
+    summary = (said(gettext_noop("Production %(n)s requested from the approved scope."), n=made.number)
+               if previous is None
+               else said(gettext_noop("Production %(n)s requested, superseding production %(old)s: %(reason)s"),
                          n=made.number, old=previous.number, reason=reason.strip()))
     return Result(to=State.PRODUCTION_REVIEW, summary=summary,
                   details={"production": made.pk, "number": made.number, "scope": scope.pk,
@@ -64,7 +66,7 @@ def approve_production(matter: Matter, by, *, production: int, note: str = "") -
     current.review_checks = [{"name": check.name, "passed": check.passed} for check in checked]
     current.save()
     return Result(to=State.PRODUCTION_APPROVED,
-                  summary=said(N_("Production %(n)s approved by counsel against the scope."),
+                  summary=said(gettext_noop("Production %(n)s approved by counsel against the scope."),
                                n=current.number),
                   details={"production": current.pk, "number": current.number,
                            "manifest_sha256": current.manifest_sha256,
@@ -80,7 +82,7 @@ def return_production(matter: Matter, by, *, production: int, reason: str) -> Re
         Production.Review.RETURNED, by, timezone.now(), reason.strip())
     current.save()
     return Result(to=State.SCOPE_APPROVED,
-                  summary=said(N_("Production %(n)s sent back by counsel: %(reason)s"), n=current.number,
+                  summary=said(gettext_noop("Production %(n)s sent back by counsel: %(reason)s"), n=current.number,
                                reason=reason.strip()),
                   details={"production": current.pk, "number": current.number},
                   notices=[(assigned(matter.custodian), "production_returned")])
@@ -99,7 +101,8 @@ def release(matter: Matter, by, *, recipient: str, method: str, released_at: dt.
                                   released_at=released_at, notes=notes.strip(), recorded_by=by)
     matter.deadlines.filter(kind=DeadlineKind.RETURN, met_at__isnull=True).update(met_at=released_at)
     return Result(to=State.RELEASED,
-                  summary=said(N_("Production %(n)s released on %(when)s. Delivered by: %(how)s."), n=current.number,
+                  summary=said(gettext_noop("Production %(n)s released on %(when)s. Delivered by: %(how)s."),
+                               n=current.number,
                                when=released_at, how=Release.Method(made.method).label),
                   details={"production": current.pk, "number": current.number, "release": made.pk,
                            "method": method, "released_at": released_at.isoformat(),
@@ -111,7 +114,7 @@ def release(matter: Matter, by, *, recipient: str, method: str, released_at: dt.
 def close_released(matter: Matter, by, *, outcome: str, notes: str = "") -> Result:
     require(outcome in RELEASED_OUTCOMES, _("Say whether the records were released in full or in part."))
     matter.outcome = Outcome(outcome)
-    summary = (said(N_("%(outcome)s. %(notes)s"), outcome=matter.outcome.label, notes=notes.strip())
+    summary = (said(gettext_noop("%(outcome)s. %(notes)s"), outcome=matter.outcome.label, notes=notes.strip())
                if notes.strip() else words(matter.outcome.label))
     return Result(to=State.CLOSED, summary=summary,
                   details={"outcome": outcome},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from closedstacks.access.roles import Role
 from closedstacks.library.models import ChecklistItem
@@ -12,7 +13,7 @@ from closedstacks.matters.errors import Result, require
 from closedstacks.matters.models import Defect, Matter, Review, ReviewAnswer
 from closedstacks.matters.states import Determination, Outcome, State
 from closedstacks.matters.steps.common import assigned, directors, name_on, officers
-from closedstacks.matters.wording import N_, said, words
+from closedstacks.matters.wording import said, words
 
 ANSWERS = {"yes", "no", "na"}
 
@@ -24,7 +25,7 @@ def assign_counsel(matter: Matter, by, *, counsel) -> Result:
     matter.counsel = counsel
     name_on(matter, counsel)
     return Result(to=State.IN_REVIEW if matter.state == State.RECEIVED else None,
-                  summary=said(N_("Counsel assigned: %(name)s."), name=counsel.display_name),
+                  summary=said(gettext_noop("Counsel assigned: %(name)s."), name=counsel.display_name),
                   details={"counsel": counsel.pk}, notices=[([counsel], "review_requested")])
 
 
@@ -79,12 +80,13 @@ def challenge_outcome(matter: Matter, by, *, outcome: str, notes: str = "") -> R
         review = Review.objects.create(
             instrument=matter.current_instrument(), counsel=by, determination=Determination.SUFFICIENT,
             reasons=_("The challenge failed: the instrument was upheld. %(notes)s") % {"notes": notes.strip()})
-        return Result(to=State.SUFFICIENT, summary=said(N_("Challenge failed: the instrument stands.")),
+        return Result(to=State.SUFFICIENT, summary=said(gettext_noop("Challenge failed: the instrument stands.")),
                       details={"outcome": outcome, "review": review.pk},
                       notices=[(directors(matter), "determination_recorded")])
     matter.outcome = Outcome(outcome)
     target = State.QUASHED if outcome == Outcome.QUASHED else State.WITHDRAWN
-    return Result(to=target, summary=said(N_("Challenge ended: %(outcome)s."), outcome=Outcome(outcome).label),
+    return Result(to=target, summary=said(gettext_noop("Challenge ended: %(outcome)s."),
+                                          outcome=Outcome(outcome).label),
                   details={"outcome": outcome}, notices=[(directors(matter) + officers(matter), "matter_closed")])
 
 
@@ -92,5 +94,5 @@ def name_person(matter: Matter, by, *, person) -> Result:
     require(person is not None and person.is_active and "matter:read" in person.scopes,
             _("Choose an active colleague whose role works on matters."))
     name_on(matter, person)
-    return Result(summary=said(N_("%(name)s named on the matter."), name=person.display_name),
+    return Result(summary=said(gettext_noop("%(name)s named on the matter."), name=person.display_name),
                   details={"named": person.pk}, notices=[(assigned(person), "named_on_matter")])

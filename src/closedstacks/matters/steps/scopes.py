@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from closedstacks.access.roles import Role
 from closedstacks.library.choices import RecordKind
@@ -17,7 +18,7 @@ from closedstacks.matters.errors import Result, require
 from closedstacks.matters.models import Matter, Scope, ScopeApproval
 from closedstacks.matters.states import ApproverRole, Awaiting, State
 from closedstacks.matters.steps.common import assigned, directors, name_on
-from closedstacks.matters.wording import N_, said
+from closedstacks.matters.wording import said
 
 
 def propose(matter: Matter, by, *, users=(), record_kinds=(), date_from=None, date_to=None) -> Result:
@@ -47,7 +48,7 @@ def propose(matter: Matter, by, *, users=(), record_kinds=(), date_from=None, da
     scope.users.set([designated[pk] for pk in chosen])
     matter.awaiting = Awaiting.BOTH
     return Result(to=State.SCOPE_PROPOSED,
-                  summary=said(N_("Scope proposed: %(users)d user(s), %(kinds)d kind(s) of record."),
+                  summary=said(gettext_noop("Scope proposed: %(users)d user(s), %(kinds)d kind(s) of record."),
                                users=len(chosen), kinds=len(kinds)),
                   details={"scope": scope.pk, "users": len(chosen), "kinds": kinds},
                   notices=[(directors(matter) + assigned(matter.counsel), "scope_proposed")])
@@ -62,13 +63,13 @@ def approve(matter: Matter, by) -> Result:
     matter.awaiting = Awaiting.NONE if both else (
         Awaiting.COUNSEL if slot == ApproverRole.DIRECTOR else Awaiting.DIRECTOR)
     if not both:
-        return Result(summary=said(N_("Scope approved by the %(role)s; the other approval is still needed."),
+        return Result(summary=said(gettext_noop("Scope approved by the %(role)s; the other approval is still needed."),
                                    role=ApproverRole(slot).label), details={"scope": scope.pk, "as": slot},
                       notices=[(directors(matter) + assigned(matter.counsel), "scope_approval_needed")])
     scope.status = Scope.Status.APPROVED
     scope.approved_at = timezone.now()
     scope.save(update_fields=["status", "approved_at"])
-    return Result(to=State.SCOPE_APPROVED, summary=said(N_("Scope approved by the director and counsel.")),
+    return Result(to=State.SCOPE_APPROVED, summary=said(gettext_noop("Scope approved by the director and counsel.")),
                   details={"scope": scope.pk, "as": slot, "approvers": sorted(a.approver_id for a in approvals)},
                   notices=[(directors(matter) + assigned(matter.counsel) + assigned(matter.custodian),
                             "scope_approved")])
@@ -80,7 +81,8 @@ def return_scope(matter: Matter, by, *, reason: str) -> Result:
     scope.status = Scope.Status.RETURNED
     scope.save(update_fields=["status"])
     matter.awaiting = Awaiting.NONE
-    return Result(to=State.SUFFICIENT, summary=said(N_("Scope returned for changes: %(reason)s"), reason=reason),
+    return Result(to=State.SUFFICIENT,
+                  summary=said(gettext_noop("Scope returned for changes: %(reason)s"), reason=reason),
                   details={"scope": scope.pk}, notices=[(directors(matter) + assigned(matter.counsel),
                                                          "scope_returned")])
 
@@ -93,5 +95,5 @@ def assign_custodian(matter: Matter, by, *, custodian) -> Result:
             _("%(name)s approved this matter's scope and so cannot compile it.") % {"name": custodian.display_name})
     matter.custodian = custodian
     name_on(matter, custodian)
-    return Result(summary=said(N_("Records custodian assigned: %(name)s."), name=custodian.display_name),
+    return Result(summary=said(gettext_noop("Records custodian assigned: %(name)s."), name=custodian.display_name),
                   details={"custodian": custodian.pk}, notices=[([custodian], "custodian_assigned")])
