@@ -264,3 +264,33 @@ def test_every_timeline_message_is_in_the_catalogue_and_translated():
         missing = sorted(message for message in words if translation.gettext(message) == message)
     assert not missing, missing
     assert "N_(" not in source
+
+
+def test_counsel_works_the_checklist_first_and_may_save_a_draft_only_they_see(accounts, client_for):
+    matter = matter_at("in_review", accounts)
+    counsel = client_for("counsel")
+    url = f"/matters/{matter.reference}/act/determine/"
+    page = counsel.get(url).content.decode()
+    first_item = page.index('name="item_')
+    assert first_item < page.index('name="determination"') and first_item < page.index('name="reasons"')
+    item = re.search(r'name="(item_\d+)"', page).group(1)
+    draft = {"version": matter.version, item: "yes", "note_" + item[5:]: "Signed by the clerk",
+             "reasons": "So far in good form", "save_draft": "1"}
+    saved = counsel.post(url, draft)
+    assert saved.status_code == 200 and "Draft saved" in saved.content.decode()
+    matter.refresh_from_db()
+    assert matter.state == "in_review" and not matter.instruments.get().reviews.exists()  # nothing decided
+    again = counsel.get(url).content.decode()
+    assert "Signed by the clerk" in again and "So far in good form" in again
+    assert AuditEntry.objects.filter(action="matter.review_draft_saved").count() == 1
+    assert "Signed by the clerk" not in json.dumps([e.details for e in AuditEntry.objects.all()])
+    # Only its author sees the draft: the director may open the step page, and sees none of it.
+    director_view = client_for("director").get(url)
+    assert "Signed by the clerk" not in director_view.content.decode()
+    # The determination recorded, the draft is gone.
+    from closedstacks.matters.models import ReviewDraft
+
+    answers = {name: "yes" for name in re.findall(r'name="(item_\d+)"', page)}
+    done = counsel.post(url, {"version": matter.version, **answers, "determination": "sufficient",
+                              "reasons": "In good form; good cause shown."})
+    assert done.status_code == 302 and not ReviewDraft.objects.exists()

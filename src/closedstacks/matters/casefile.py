@@ -28,6 +28,7 @@ from closedstacks.matters.models import (
     MatterDocument,
     MatterEvent,
     MatterNote,
+    ReviewDraft,
 )
 from closedstacks.matters.reading import on_matter
 from closedstacks.matters.states import DeadlineKind
@@ -126,3 +127,30 @@ def extend_deadline(reference: str, deadline_id: int, *, by, to_day: dt.date, ag
                details={"deadline": deadline.pk, "kind": deadline.kind, "from": extension.from_day.isoformat(),
                         "to": to_day.isoformat()})
         return extension
+
+
+# Counsel's review can be saved half-way: the answers so far, for their author only.
+DRAFTED = frozenset({"determine", "review_after"})
+
+
+def save_draft(reference: str, move: str, *, by, data: dict) -> ReviewDraft:
+    """Keep what ``by`` has entered in the review ``move`` so far (nothing is decided)."""
+    if move not in DRAFTED:
+        raise ProcedureError(_("Only counsel's review can be saved as a draft."))
+    with _on_matter(reference, by, None) as matter:
+        kept = {name: value for name, value in data.items()
+                if name not in ("csrfmiddlewaretoken", "version", "save_draft", "confirm")}
+        draft, _created = ReviewDraft.objects.update_or_create(
+            matter=matter, author=by, move=move, defaults={"data": kept, "saved_at": timezone.now()})
+        record("matter.review_draft_saved", actor=by, obj=draft, details={"draft": draft.pk, "move": move})
+        return draft
+
+
+def draft_for(matter: Matter, user, move: str) -> ReviewDraft | None:
+    if move not in DRAFTED:
+        return None
+    return ReviewDraft.objects.filter(matter=matter, author=user, move=move).first()
+
+
+def discard_draft(matter: Matter, user, move: str) -> None:
+    ReviewDraft.objects.filter(matter=matter, author=user, move=move).delete()

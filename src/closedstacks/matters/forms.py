@@ -176,6 +176,8 @@ class _ChecklistForm(_MatterForm):
                 label=item.text, help_text=item.guidance, widget=forms.RadioSelect, required=False,
                 choices=[("yes", _("Yes")), ("no", _("No")), ("na", _("Not applicable"))])
             self.fields[f"note_{item.pk}"] = forms.CharField(label=_("Note"), required=False, max_length=500)
+        # The checklist first, then what counsel concludes from it.
+        self.order_fields([name for item in self.items for name in (f"item_{item.pk}", f"note_{item.pk}")])
 
     def to_kwargs(self) -> dict:
         data = super().to_kwargs()

@@ -470,3 +470,23 @@ class MatterDocument(models.Model):
 
     class Meta:
         ordering = ["added_at", "pk"]
+
+
+class ReviewDraft(models.Model):
+    """Counsel's review saved half-way (the checklist answers, notes and reasons entered so far), for its author
+    only, until the determination is recorded."""
+
+    audit_type = "review_draft"
+
+    @property
+    def audit_matter_id(self) -> int:
+        return self.matter_id
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="review_drafts")
+    author = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    move = models.CharField(max_length=40)
+    data = models.JSONField(default=dict)
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["matter", "author", "move"], name="one_draft_per_review")]

@@ -107,10 +107,10 @@ def _timeline(matter: Matter) -> list[dict]:
     return rows
 
 
-def _step_page(request, matter: Matter, move, form, *, status: int = 200, unconfirmed: bool = False):
+def _step_page(request, matter: Matter, move, form, *, status: int = 200, unconfirmed: bool = False, draft=None):
     reading.looked(request.user, matter, "step", move=move.name)
     context = {"matter": matter, "move": move, "form": form, "restated": confirming.restatement(matter, move.name),
-               "unconfirmed": unconfirmed}
+               "unconfirmed": unconfirmed, "draft": draft, "may_draft": move.name in casefile.DRAFTED}
     if move.name in ("approve_scope", "return_scope"):
         # What is being decided: the proposed scope beside what the instrument designates.
         scope = matter.scopes.filter(status="proposed").prefetch_related("users").order_by("-pk").first()
@@ -148,8 +148,15 @@ def act(request, reference: str, action: str):
             record_refusal(matter, action, request.user, str(exc))
         return _refused(request, matter, str(exc), status=409 if request.method == "POST" else 403)
     if request.method != "POST":
-        return _step_page(request, matter, move, ACTION_FORMS[action](matter=matter))
+        draft = casefile.draft_for(matter, request.user, action)
+        form = ACTION_FORMS[action](matter=matter, initial=dict(draft.data) if draft else {})
+        return _step_page(request, matter, move, form, draft=draft)
     form = ACTION_FORMS[action](request.POST, request.FILES, matter=matter)
+    if request.POST.get("save_draft") and action in casefile.DRAFTED:
+        draft = casefile.save_draft(matter.reference, action, by=request.user, data=request.POST.dict())
+        messages.success(request, _("Draft saved: nothing is decided until you record the determination."))
+        return _step_page(request, matter, move, ACTION_FORMS[action](matter=matter, initial=dict(draft.data)),
+                          draft=draft)
     if action in confirming.IRREVERSIBLE and not confirming.confirmed(request.POST):
         # A step that cannot be undone waits for its confirmation; nothing is done, nothing entered is lost.
         form.is_valid()
@@ -163,6 +170,7 @@ def act(request, reference: str, action: str):
         except (ProcedureError, UploadRefused) as exc:
             form.add_error(None, str(exc))
         else:
+            casefile.discard_draft(matter, request.user, action)
             messages.success(request, _("Done: %(move)s.") % {"move": move.label})
             return redirect("matters:detail", reference=matter.reference)
     return _step_page(request, matter, move, form, status=400)
