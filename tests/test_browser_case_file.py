@@ -111,3 +111,51 @@ def _open_custody_es(person: Person) -> str:
     person.page.wait_for_load_state()
     row = person.page.locator("main tbody tr").first.inner_text()
     return re.search(r"\d{4}-[0-9A-Z]{6}", row).group(0)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_every_value_of_a_productions_csv_is_in_its_pdf_and_letters_carry_the_letterhead(
+        chromium, demo_site, tmp_path):  # noqa: F811
+    import csv
+    import io
+
+    from pypdf import PdfReader
+
+    from closedstacks.records.package import shown
+
+    counsel = Person(chromium, demo_site, "counsel", tmp_path)
+    try:
+        found = None
+        for state in ("production_review", "production_approved", "released"):
+            counsel.go(f"/matters/queue/open/?state={state}")
+            references = re.findall(r"\d{4}-[0-9A-Z]{6}", counsel.page.locator("main tbody").inner_text())
+            if references:
+                found = references[0]
+                break
+        assert found, "counsel sees no matter with a production"
+        counsel.go(f"/matters/{found}/productions/1/")
+        links = counsel.page.locator("main a[href*='/files/']")
+        hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+        csvs = [h for h in hrefs if h.endswith(".csv") and "manifest" not in h]
+        assert csvs, hrefs
+        checked = 0
+        for href in csvs:
+            rows = list(csv.reader(io.StringIO(counsel.page.request.get(demo_site + href).text())))
+            kind = href.rsplit("-", 1)[-1].removesuffix(".csv")
+            parts = [h for h in hrefs if h.endswith(".pdf") and f"-{kind}-" in h]
+            text = _squash("".join(page.extract_text() for part in parts for page in
+                                   PdfReader(io.BytesIO(counsel.page.request.get(demo_site + part).body())).pages))
+            for row in rows[1:]:
+                for value in row:
+                    assert _squash(shown(value)) in text, (href, value)
+                    checked += 1
+        assert checked > 0
+        # A letter from the same matter: the library's name heads it and the responsible officer signs it.
+        letter = counsel.page.request.get(demo_site + f"/matters/{found}/letters/explanation.pdf")
+        words = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(letter.body())).pages)
+        assert "Sincerely," in words and f"Reference {found}" in words and "Closed Stacks" not in words
+    finally:
+        counsel.close()
