@@ -213,7 +213,7 @@ class Person:
         confirm = self.page.locator("main form input[name=confirm]")
         if confirm.count():
             confirm.check()  # a step that cannot be undone: read what it does, and confirm
-        self.page.locator("main form button[type=submit]").last.click()
+        self.page.locator("main form button[type=submit]:not([name=save_draft])").last.click()
         self.page.wait_for_load_state()
 
     def state(self) -> str:
