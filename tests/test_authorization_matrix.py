@@ -79,6 +79,7 @@ def sample_kwargs(accounts):
         "matters:add-document": ref,
         "matters:extend-deadline": {**ref, "deadline_id": 1},
         "matters:document": {**ref, "file_id": matter.desk_document_id},
+        "matters:document-page": {**ref, "file_id": matter.desk_document_id, "page": 1},
         "matters:letter": {**ref, "kind": "explanation"},
         "matters:review": {**ref, "review_id": review.pk},
         "library:checklist-item": {"pk": ChecklistItem.objects.first().pk},
@@ -158,8 +159,8 @@ STEP_GATED = {"matters:act", "api:move", "matters:counts"}
 # A production exists only on some matters; it and the matter's documents go to the people on the matter (its
 # officer, counsel, custodian, and anyone named or who acted on it): they get it or a 404, nobody else gets in.
 # A privacy audit's PDF exists once an audit has been run. Notes are added by the people on the matter.
-OBJECT_GATED = {"incidents:detail", "matters:document", "matters:add-note", "matters:add-document",
-                "matters:extend-deadline", "matters:production",
+OBJECT_GATED = {"incidents:detail", "matters:document", "matters:document-page", "matters:add-note",
+                "matters:add-document", "matters:extend-deadline", "matters:production",
                 "matters:production-file", "matters:production-package", "matters:production-record",
                 "retention:privacy-audit-pdf"}
 

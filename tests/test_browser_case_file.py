@@ -159,3 +159,28 @@ def test_every_value_of_a_productions_csv_is_in_its_pdf_and_letters_carry_the_le
         assert "Sincerely," in words and f"Reference {found}" in words and "Closed Stacks" not in words
     finally:
         counsel.close()
+
+
+def test_counsel_reads_the_instrument_beside_the_checklist(chromium, demo_site, tmp_path):  # noqa: F811
+    for width in (1366, 390):
+        counsel = Person(chromium, demo_site, "counsel", tmp_path, viewport=(width, 900))
+        try:
+            counsel.go("/matters/queue/open/?state=in_review")
+            references = re.findall(r"\d{4}-[0-9A-Z]{6}", counsel.page.locator("main tbody").inner_text())
+            assert references, "counsel has no matter in review in the demo"
+            counsel.go(f"/matters/{references[0]}/act/determine/")
+            viewer = counsel.page.locator("aside.document-viewer")
+            assert viewer.is_visible() and "The instrument" in viewer.inner_text()
+            first = viewer.locator("img").first
+            first.scroll_into_view_if_needed()
+            counsel.page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=first.element_handle())
+            assert first.evaluate("img => img.naturalWidth") == 1100
+            form, pane = (counsel.page.locator(".beside-form").bounding_box(), viewer.bounding_box())
+            if width == 1366:
+                assert pane["x"] >= form["x"] + form["width"] - 1, "the instrument is beside the checklist"
+                assert abs(pane["y"] - form["y"]) < 5
+            else:
+                assert pane["y"] >= form["y"] + form["height"] - 1, "on a phone the instrument comes after"
+            assert counsel.page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        finally:
+            counsel.close()

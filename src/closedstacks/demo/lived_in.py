@@ -143,6 +143,10 @@ class _Builder:
                     designation_text="Circulation records of the named patron, 2022 to 2023.",
                     designated=[("card", "21000000123")])
         data.update(overrides)
+        from closedstacks.demo.papers import instrument_paper
+        from closedstacks.library.models import LibraryProfile
+
+        data.setdefault("file", instrument_paper(data, library=LibraryProfile.current().name))
         return data
 
     def explained(self, text: str, **extra):

@@ -20,6 +20,8 @@ urlpatterns = [
     path("matters/<str:reference>/act/<slug:action>/", scope("matter:read", matter.act), name="act"),
     path("matters/<str:reference>/documents/<int:file_id>/", scope("matter:read", matter.document),
          name="document"),
+    path("matters/<str:reference>/documents/<int:file_id>/pages/<int:page>.png",
+         scope("matter:read", matter.document_page), name="document-page"),
     path("matters/<str:reference>/reviews/<int:review_id>/", scope("matter:read", matter.review), name="review"),
     path("matters/<str:reference>/letters/<slug:kind>.pdf", scope("matter:read", matter.letter), name="letter"),
     path("matters/<str:reference>/notes/", scope("matter:read", matter.add_note), name="add-note"),

@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from closedstacks.audit.trail import record
-from closedstacks.documents import uploads
+from closedstacks.documents import uploads, viewing
 from closedstacks.documents.models import StoredFile
-from closedstacks.documents.responses import download
+from closedstacks.documents.responses import download, picture
 from closedstacks.documents.uploads import UploadRefused
 from closedstacks.matters import casefile, confirming, letters, reading, standing, wording
 from closedstacks.matters.counting import may_count
@@ -118,7 +118,23 @@ def _step_page(request, matter: Matter, move, form, *, status: int = 200, unconf
             context.update(scope=scope, can_count=may_count(matter, request.user),
                            scope_users=list(scope.users.all()), instrument=scope.instrument,
                            instrument_users=list(scope.instrument.designated_users.all()))
+    if move.name in VIEWED_BESIDE and reading.on_matter(matter, request.user):
+        context["viewer"] = _viewer(matter)
     return render(request, "matters/act.html", context, status=status)
+
+
+# The steps taken with the instrument open beside the form.
+VIEWED_BESIDE = frozenset({"determine", "review_after", "challenge_outcome", "propose_scope", "approve_scope",
+                           "return_scope"})
+
+
+def _viewer(matter: Matter) -> dict | None:
+    """The current instrument's pages, drawn on the server (documents/viewing.py), for the viewer."""
+    instrument = matter.current_instrument()
+    stored = instrument.file if instrument is not None else None
+    if not viewing.viewable(stored):
+        return None
+    return {"instrument": instrument, "file": stored, "pages": range(1, viewing.page_count(stored) + 1)}
 
 
 def _matter_page(request, matter: Matter, *, status: int = 200, problem: str = ""):
@@ -176,19 +192,39 @@ def act(request, reference: str, action: str):
     return _step_page(request, matter, move, form, status=400)
 
 
-def document(request, reference: str, file_id: int):
-    """An instrument or desk document, as a download under a name we make, and audited: for the people on the
-    matter only."""
-    matter = reading.open_for_files(request.user, reference)
+def _matter_file(matter: Matter, file_id: int) -> StoredFile:
+    """One of the matter's own files (its desk document, a further document, an instrument's); 404 otherwise."""
     linked = ({matter.desk_document_id} | set(matter.documents.values_list("file_id", flat=True))
               | set(Instrument.objects.filter(matter=matter).values_list("file_id", flat=True)))
     if file_id not in linked:
         raise Http404
-    stored = StoredFile.objects.get(pk=file_id)
+    return StoredFile.objects.get(pk=file_id)
+
+
+def document(request, reference: str, file_id: int):
+    """An instrument or desk document, as a download under a name we make, and audited: for the people on the
+    matter only."""
+    matter = reading.open_for_files(request.user, reference)
+    stored = _matter_file(matter, file_id)
     with transaction.atomic():
         record("matter.document_downloaded", actor=request.user, obj=matter, details={"file": stored.sha256})
     return download(uploads.read(stored), content_type=stored.content_type,
                     filename=f"matter-{matter.reference}-document-{stored.pk}.{stored.extension}")
+
+
+def document_page(request, reference: str, file_id: int, page: int):
+    """One page of a matter's document drawn as a picture for the viewer beside a step: for the people on the
+    matter only, and each page looked at is on the trail."""
+    matter = reading.open_for_files(request.user, reference)
+    stored = _matter_file(matter, file_id)
+    try:
+        data = viewing.page_picture(stored, page)
+    except viewing.NoSuchPage:
+        raise Http404 from None
+    with transaction.atomic():
+        record("matter.document_viewed", actor=request.user, obj=matter,
+               details={"file": stored.sha256, "page": page})
+    return picture(data)
 
 
 def letter(request, reference: str, kind: str):
