@@ -76,6 +76,7 @@ def sample_kwargs(accounts):
         "matters:detail": ref,
         "matters:act": {**ref, "action": "withdraw"},
         "matters:add-note": ref,
+        "matters:letter-language": ref,
         "matters:add-document": ref,
         "matters:extend-deadline": {**ref, "deadline_id": 1},
         "matters:document": {**ref, "file_id": matter.desk_document_id},
@@ -160,6 +161,7 @@ STEP_GATED = {"matters:act", "api:move", "matters:counts"}
 # officer, counsel, custodian, and anyone named or who acted on it): they get it or a 404, nobody else gets in.
 # A privacy audit's PDF exists once an audit has been run. Notes are added by the people on the matter.
 OBJECT_GATED = {"incidents:detail", "matters:document", "matters:document-page", "matters:add-note",
+                "matters:letter-language",
                 "matters:add-document", "matters:extend-deadline", "matters:production",
                 "matters:production-file", "matters:production-package", "matters:production-record",
                 "retention:privacy-audit-pdf"}

@@ -188,3 +188,20 @@ def test_a_person_affected_is_found_through_the_library_system(breach, client_fo
     listing = text(client_for("auditor").get("/reports/lookups/"))
     assert listing.count(why) == 2 and surname not in listing and card not in listing
     assert client_for("officer").get("/reports/lookups/").status_code == 403
+
+
+def test_notice_letters_are_written_in_the_librarys_language_of_letters(breach, client_for):
+    from closedstacks.library.models import LibraryProfile
+
+    profile = LibraryProfile.current()
+    profile.letter_language = "es"
+    profile.save()
+    officer = client_for("officer")
+    officer.post(f"/reports/{breach.pk}/breach/decide/", {
+        "decision": "notify", "reasons": "State law requires notice.",
+        "notice_text": "Un voluntario leyó a quien llamó los títulos de sus reservas."})
+    content = " ".join(pdf_text(officer.get(f"/reports/{breach.pk}/breach/notices.pdf").content).split())
+    assert "Aviso de una divulgación de sus registros de la biblioteca" in content
+    assert "Atentamente," in content and "Registros afectados:" in content and "página 1 de 1" in content
+    for english in ("Sincerely", "The records concerned", "We are writing", "Dear "):
+        assert english not in content, english

@@ -77,6 +77,7 @@ LABELS = {
     "matter.letter_generated": _("Letter made for a matter"),
     "matter.document_downloaded": _("Matter document downloaded"),
     "matter.document_viewed": _("Matter document page viewed"),
+    "matter.letter_language_set": _("Language of the matter's letters set"),
     "matter.move_refused": _("Step refused by the procedure"),
     **{f"matter.{name}": label for name, label in _MOVES.items()},
     "deadline.reminded": _("Deadline reminder sent"),

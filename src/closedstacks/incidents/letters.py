@@ -6,7 +6,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from closedstacks.audit.trail import record
-from closedstacks.documents import pdf
 from closedstacks.incidents.errors import require
 from closedstacks.incidents.models import Breach, NotifyDecision
 from closedstacks.library import letterhead
@@ -19,8 +18,8 @@ def render_notices(breach: Breach, *, by, person: int | None = None) -> bytes:
     people = list(breach.affected.all() if person is None else breach.affected.filter(pk=person))
     require(bool(people), _("There is nobody to write to yet."))
     contacts = contact_list()
-    data = pdf.render("incidents/notice_letter_pdf.html", {
-        **letterhead.context(), "breach": breach, "people": people, "contacts": contacts})
+    data = letterhead.render("incidents/notice_letter_pdf.html", {
+        "breach": breach, "people": people, "contacts": contacts})
     with transaction.atomic():
         record("breach.letters_generated", actor=by, obj=breach, details={"letters": len(people)})
     return data

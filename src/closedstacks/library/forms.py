@@ -9,8 +9,8 @@ from closedstacks.library.models import Branch, ChecklistItem, Contact, LibraryP
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = LibraryProfile
-        fields = ["name", "postal_address", "signature_title", "jurisdiction", "statute", "responsible_officer",
-                  "alternate_officer",
+        fields = ["name", "postal_address", "signature_title", "letter_language", "jurisdiction", "statute",
+                  "responsible_officer", "alternate_officer",
                   "emergency_disclosure_allowed", "guardian_rule", "guardian_age_limit", "consent_honoured",
                   "reminder_lead_days", "training_required", "training_valid_days", "training_reminder_days",
                   "danger_now_text"]

@@ -1,6 +1,9 @@
 """What heads and signs every letter the library sends: its name, postal address and logo, the responsible
 officer's contact details, and the signature block. The letters of matters and of breach notices share it.
 
+A letter is written in the recipient's language where the library sets one (a matter's requester's), else in the
+library's language of letters: its fixed words, dates and the names of things, under ``render``.
+
 The policy's starter text carries a warning for the officer who adapts it; that warning belongs in the editor and
 is never printed in a letter that leaves the library.
 """
@@ -10,12 +13,14 @@ from __future__ import annotations
 import base64
 import re
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from closedstacks.audit.trail import record
-from closedstacks.documents import uploads
+from closedstacks.documents import pdf, uploads
 from closedstacks.documents.uploads import UploadRefused
 from closedstacks.library.contacts import officer_contact
 from closedstacks.library.models import LibraryProfile
@@ -37,6 +42,23 @@ def context() -> dict:
     return {"profile": profile, "logo": logo, "officer_contact": officer, "signer": signer,
             "signer_title": profile.signature_title or (officer.title if officer and officer.title else "")
             or _("Responsible officer"), "today": timezone.localdate()}
+
+
+def language(chosen: str = "") -> str:
+    """The language a letter is written in: ``chosen`` (the recipient's), else the library's, else the site's."""
+    known = {code for code, _name in settings.LANGUAGES}
+    for code in (chosen, LibraryProfile.current().letter_language, settings.LANGUAGE_CODE):
+        if code in known:
+            return code
+    return "en"
+
+
+def render(template: str, extra: dict, *, language_code: str = "") -> bytes:
+    """A letter as PDF, headed and signed, wholly in ``language_code`` (see ``language``)."""
+    code = language(language_code)
+    with translation.override(code):
+        return pdf.render(template, {**context(), "lang": code,
+                                     "long_date": pgettext("the date in a letter", "F j, Y"), **extra})
 
 
 def set_logo(upload, *, by) -> None:

@@ -52,6 +52,9 @@ class LibraryProfile(models.Model):
         _("title under the signature"), max_length=120, blank=True,
         help_text=_("How the responsible officer signs the library's letters, e.g. Privacy Officer. Leave empty "
                     "for “Responsible officer”."))
+    letter_language = models.CharField(
+        _("language of letters"), max_length=10, choices=settings.LANGUAGES, default="en",
+        help_text=_("The language the library's letters are written in, unless a matter sets its requester's."))
     danger_now_text = models.TextField(
         _("if someone is in danger now"), blank=True,
         help_text=_("What the receipt of a threat tells the person who reported it. Leave empty for the "

@@ -66,6 +66,20 @@ def add_note(reference: str, *, by, kind: str, happened_at, parties: str, summar
         return note
 
 
+def set_letter_language(reference: str, *, by, language: str, version: int | None = None) -> Matter:
+    """The language the matter's letters to its requester are written in (empty: the library's)."""
+    from django.conf import settings
+
+    if language and language not in {code for code, _name in settings.LANGUAGES}:
+        raise ProcedureError(_("Choose one of the languages offered."))
+    with _on_matter(reference, by, version) as matter:
+        before = matter.letter_language
+        matter.letter_language = language
+        matter.save(update_fields=["letter_language"])
+        record("matter.letter_language_set", actor=by, obj=matter, details={"from": before, "to": language})
+        return matter
+
+
 def add_document(reference: str, *, by, kind: str, title: str, upload, version: int | None = None
                  ) -> MatterDocument:
     """Attach a further document to the matter, checked like every upload (a file that cannot be accepted is

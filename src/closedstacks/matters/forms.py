@@ -4,6 +4,7 @@ cleaned values to the step, which holds the rules."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -420,6 +421,13 @@ class NoteForm(forms.Form):
                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     parties = forms.CharField(label=_("Who with"), max_length=300, required=False)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea)
+
+
+class LetterLanguageForm(forms.Form):
+    """The language of a matter's letters to its requester."""
+
+    language = forms.ChoiceField(label=_("Letters to the requester in"), required=False,
+                                 choices=[("", _("The library's language of letters"))] + list(settings.LANGUAGES))
 
 
 class DocumentForm(forms.Form):

@@ -5,7 +5,8 @@
 - ``defects``: to the issuing party, listing the defects and the response deadline;
 - ``emergency``: the acknowledgment form the requester signs for an emergency request.
 
-Letters name the library user nowhere: the defect letter cites the
+Each is written in the requester's language where the matter sets one, else in the library's language of
+letters (library/letterhead.py). Letters name the library user nowhere: the defect letter cites the
 instrument by its caption and number.
 """
 
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from closedstacks.documents import pdf
 from closedstacks.library import letterhead
 from closedstacks.library.models import LibraryProfile, PolicyVersion
 from closedstacks.library.policy import as_html
@@ -54,7 +54,6 @@ def render(matter: Matter, kind: str) -> bytes:
     explanation = matter.explanations.select_related("policy").order_by("-explained_at").first()
     policy = explanation.policy if explanation else PolicyVersion.current()
     context = {
-        **letterhead.context(),
         "matter": matter,
         "policy": policy,
         "policy_html": as_html(letterhead.for_letters(policy.text)) if policy else "",
@@ -65,4 +64,4 @@ def render(matter: Matter, kind: str) -> bytes:
         context.update(review=review, instrument=review.instrument, defects=list(review.defects.all()))
     if kind == "emergency":
         context["record"] = getattr(matter, "emergency", None)
-    return pdf.render(f"letters/{kind}.html", context)
+    return letterhead.render(f"letters/{kind}.html", context, language_code=matter.letter_language)

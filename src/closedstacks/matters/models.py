@@ -100,6 +100,9 @@ class Matter(models.Model):
     requester_id = models.CharField(_("badge or ID number"), max_length=100, blank=True)
     requester_contact = models.CharField(_("how to reach them"), max_length=200, blank=True)
     channel = models.CharField(_("how they asked"), max_length=20, choices=Channel.choices)
+    letter_language = models.CharField(
+        _("language of the letters to the requester"), max_length=10, blank=True, choices=settings.LANGUAGES,
+        help_text=_("Leave empty for the library's language of letters."))
     request_text = models.TextField(_("what they asked for, in their words"))
     document_presented = models.BooleanField(_("a document was presented"), default=False)
     desk_document = models.ForeignKey("documents.StoredFile", null=True, blank=True, on_delete=models.PROTECT,

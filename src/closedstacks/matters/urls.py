@@ -24,6 +24,8 @@ urlpatterns = [
          scope("matter:read", matter.document_page), name="document-page"),
     path("matters/<str:reference>/reviews/<int:review_id>/", scope("matter:read", matter.review), name="review"),
     path("matters/<str:reference>/letters/<slug:kind>.pdf", scope("matter:read", matter.letter), name="letter"),
+    path("matters/<str:reference>/letters/language/", scope("matter:read", matter.letter_language),
+         name="letter-language"),
     path("matters/<str:reference>/notes/", scope("matter:read", matter.add_note), name="add-note"),
     path("matters/<str:reference>/documents/new/", scope("matter:read", matter.add_document), name="add-document"),
     path("matters/<str:reference>/deadlines/<int:deadline_id>/extend/", scope("matter:read", matter.extend_deadline),

@@ -16,7 +16,7 @@ from closedstacks.documents.responses import download, picture
 from closedstacks.documents.uploads import UploadRefused
 from closedstacks.matters import casefile, confirming, letters, reading, standing, wording
 from closedstacks.matters.counting import may_count
-from closedstacks.matters.forms import ACTION_FORMS, DocumentForm, ExtensionForm, NoteForm
+from closedstacks.matters.forms import ACTION_FORMS, DocumentForm, ExtensionForm, LetterLanguageForm, NoteForm
 from closedstacks.matters.models import Instrument, Matter, MatterDocument, MatterNote, Review, ScopeApproval
 from closedstacks.matters.procedure import (
     MOVES,
@@ -71,6 +71,7 @@ def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
         "emergency": getattr(matter, "emergency", None) if matter.kind == "emergency" else None,
         "consent": getattr(matter, "consent", None) if matter.kind in ("guardian", "consent") else None,
         "letters": letters.available(matter, instruments=instruments),
+        "letter_language": LetterLanguageForm(initial={"language": matter.letter_language}),
         "may_note": reading.on_matter(matter, request.user),
         "may_extend": casefile.may_extend(matter, request.user),
         "note_kinds": MatterNote.Kind.choices,
@@ -273,6 +274,13 @@ def extend_deadline(request, reference: str, deadline_id: int):
         return casefile.extend_deadline(ref, deadline_id, **data)
     return _file_change(request, reference, ExtensionForm, change, done=_("Deadline extended."),
                         refused=_("The deadline was not extended"))
+
+
+def letter_language(request, reference: str):
+    """The language of the matter's letters to its requester."""
+    return _file_change(request, reference, LetterLanguageForm, casefile.set_letter_language,
+                        done=_("The language of the letters is saved."),
+                        refused=_("The language of the letters was not changed"))
 
 
 def add_note(request, reference: str):
