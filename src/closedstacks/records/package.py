@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from closedstacks.ils.connectors.base import COLUMNS, Connector, Scope
 from closedstacks.library.choices import RecordKind
 
-PDF_PART = 500  # records per PDF part: WeasyPrint's memory grows with a document's length
+PDF_PART = 500  # records per PDF part: parts are drawn at once in several processes, and memory stays bounded
 ORDER = [kind.value for kind in RecordKind]
 
 
@@ -123,12 +123,21 @@ def bates(prefix: str, number: int) -> str:
     return f"{prefix}-{number:06d}"
 
 
-def _part_html(*, title: str, kind: str, columns: list[str], rows: list[list], context: dict) -> str:
-    from closedstacks.documents import pdf
+def _part(*, title: str, kind: str, columns: list[str], rows: list[list], prefix: str) -> dict:
+    """What records/part_pdf.py needs to draw one part, in plain values (it may run in another process): the
+    table to draw, or — when its text needs shaping or a font other than DejaVu Sans — the HTML for WeasyPrint."""
+    from closedstacks.records import part_pdf
 
-    return pdf.render_html("records/production_part_pdf.html", {
-        **context, "title": title, "kind": kind, "headers": [column_label(c) for c in columns],
-        "rows": [[shown(v) for v in row] for row in rows], "wide": len(columns) > 9})
+    headers, values = [column_label(c) for c in columns], [[shown(v) for v in row] for row in rows]
+    if not part_pdf.drawable([*headers, title, kind, *(v for row in values for v in row)]):
+        from closedstacks.documents import pdf
+
+        return {"html": pdf.render_html("records/production_part_pdf.html", {
+            "prefix": prefix, "title": title, "kind": kind, "headers": headers, "rows": values,
+            "wide": len(columns) > 9})}
+    return {"heading": f"{title} · {kind}" if title else kind, "footer_kind": kind, "headers": headers,
+            "rows": values, "words": part_pdf.Words(confidential=str(_("CONFIDENTIAL")), page=str(_("page")),
+                                                   continued=str(_("continued")))}
 
 
 class _Parts:
@@ -141,30 +150,30 @@ class _Parts:
         self.pool = None
         self.waiting: list = []  # (future or html, name, meta)
 
-    def add(self, html: str, name: str, meta: tuple) -> None:
+    def add(self, job: dict, name: str, meta: tuple) -> None:
         if self.pool is None and self.workers > 1 and self.waiting:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
             self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
             self.waiting = [(self._submit(*held[:1]), *held[1:]) for held in self.waiting]
-        self.waiting.append((self._submit(html) if self.pool else html, name, meta))
+        self.waiting.append((self._submit(job) if self.pool else job, name, meta))
         if self.pool is None and self.workers <= 1:
             self._drain(0)
         else:
             self._drain(2 * self.workers)
 
-    def _submit(self, html: str):
-        from closedstacks.documents.pdf import html_to_pdf
+    def _submit(self, job: dict):
+        from closedstacks.records.part_pdf import render
 
-        return self.pool.submit(html_to_pdf, html)
+        return self.pool.submit(render, job)
 
     def _drain(self, keep: int) -> None:
-        from closedstacks.documents.pdf import html_to_pdf
+        from closedstacks.records.part_pdf import render
 
         while len(self.waiting) > keep:
             job, name, (kind, records, first, last) = self.waiting.pop(0)
-            data = html_to_pdf(job) if isinstance(job, str) else job.result()
+            data = render(job) if isinstance(job, dict) else job.result()
             (self.out_dir / name).write_bytes(data)
             self.package.files.append(PackedFile(name, kind, hashlib.sha256(data).hexdigest(), len(data), records,
                                                  first, last))
@@ -188,8 +197,8 @@ def _write_kind(connector: Connector, scope: Scope, kind: str, package: Package,
     count, start, part, parts = 0, package.next_number, [], 0
 
     def flush(part: list[list], parts: int) -> None:
-        html = _part_html(title=title, kind=label, columns=["bates", *columns], rows=part, context={"prefix": prefix})
-        parts_out.add(html, f"{prefix}-{kind}-{parts:03d}.pdf", (kind, len(part), part[0][0], part[-1][0]))
+        job = _part(title=title, kind=label, columns=["bates", *columns], rows=part, prefix=prefix)
+        parts_out.add(job, f"{prefix}-{kind}-{parts:03d}.pdf", (kind, len(part), part[0][0], part[-1][0]))
 
     for row in connector.extract(scope, kind):
         values = [bates(prefix, package.next_number), *("" if row.get(c) is None else row.get(c) for c in columns)]
