@@ -42,3 +42,17 @@ def test_queue_pages_and_the_matter_page_do_not_grow_with_the_data(accounts, cli
         perform(target, "refer_incident", by=accounts["officer"], summary=f"Call number {n}.")
     after = {url: count(director, url) for url in PAGES + [detail]}
     assert after == before
+
+
+def test_a_matters_current_instrument_is_found_by_its_own_instruments_not_by_walking_all(accounts):
+    """SQLite takes "superseded_by IS NULL" on the unique index for one row and would walk every current
+    instrument of the library to find one matter's; the lookups are written so that no database does."""
+    from closedstacks.matters.models import Instrument
+
+    matter = matter_at("received", accounts)
+    plans = [matter.instruments.current().order_by("-pk").explain(),
+             Instrument.objects.current().filter(matter_id__in=[matter.pk]).explain()]
+    assert matter.current_instrument() == matter.instruments.get()
+    if connection.vendor == "sqlite":
+        for plan in plans:
+            assert "matter_id" in plan and "superseded_by" not in plan, plan

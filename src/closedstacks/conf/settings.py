@@ -338,6 +338,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 # --- language, time, static files ------------------------------------------------------
 
 LANGUAGE_CODE = "en"
+# Forms: Django's renderer, with the common widgets drawn in Python (web/rendering.py says why).
+FORM_RENDERER = "closedstacks.web.rendering.Renderer"
+
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True

@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -146,7 +146,7 @@ class Matter(models.Model):
                                        or self.nondisclosure_until >= timezone.localdate())
 
     def current_instrument(self) -> Instrument | None:
-        return self.instruments.filter(superseded_by__isnull=True).order_by("-pk").first()
+        return self.instruments.current().order_by("-pk").first()
 
 
 class MatterMember(models.Model):
@@ -190,10 +190,19 @@ class PolicyExplanation(models.Model):
     notes = models.TextField(blank=True)
 
 
+class InstrumentQuerySet(models.QuerySet):
+    def current(self):
+        """The instruments no cure has superseded. Written so that no database looks them up by the unique
+        index on ``superseded_by``: SQLite takes "IS NULL" on a unique index for one row and would walk every
+        current instrument of the library to find one matter's (``tests/test_procedure_queries.py``)."""
+        return self.alias(_superseding=F("superseded_by_id") + 0).filter(_superseding__isnull=True)
+
+
 class Instrument(models.Model):
     """The legal document presented (step 2). A cure supersedes it with a new one."""
 
     audit_type = "instrument"
+    objects = InstrumentQuerySet.as_manager()
 
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="instruments")
     type = models.CharField(_("type"), max_length=30, choices=InstrumentType.choices)
