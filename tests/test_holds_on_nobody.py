@@ -121,3 +121,32 @@ def test_a_name_with_a_date_of_birth_tells_people_of_one_name_apart(accounts, tm
     assert holds[None].resolution == "ambiguous" and holds[None].designated.value == "Ana NÚÑEZ"
     assert holds[dt.date(1980, 5, 4)].resolution == "found"
     assert "1980-05-04" in str(holds[dt.date(1980, 5, 4)].designated)
+
+
+@pytest.mark.django_db
+def test_the_database_finds_exactly_the_holds_that_protect_nobody(accounts):
+    """The home page asks the database for the holds needing attention; it finds exactly those the model says."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from closedstacks.records.models import LegalHold
+    from tests.procedure import matter_at
+
+    matter = matter_at("received", accounts)
+    hold = LegalHold.objects.filter(matter=matter).first()
+    cases = [([], None), ([], timezone.now()), (["7"], None), (["7"], timezone.now()), (["7", "8"], timezone.now()),
+             (["7", "8", "9"], None)]
+    made = []
+    for ids, resolved in cases:
+        hold.pk = None
+        hold.ils_user_ids, hold.resolved_at = ids, resolved
+        hold.save()
+        made.append(hold.pk)
+    lifted = LegalHold.objects.get(pk=made[-1])
+    lifted.lifted_at, lifted.lifted_by = timezone.now() - dt.timedelta(minutes=1), accounts["director"]
+    lifted.save()
+    everything = LegalHold.objects.filter(pk__in=made)
+    expected = {h.pk for h in everything if h.protects_nobody}
+    assert {h.pk for h in everything.protecting_nobody()} == expected
+    assert expected == {made[1], made[4]}  # looked up and found no one; found two people

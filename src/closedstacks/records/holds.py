@@ -36,8 +36,9 @@ def place_for(instrument, *, by) -> list[LegalHold]:
 def needing_attention(holds=None):
     """Holds in force whose designated user matches no one, or several people, in the library system (a hold on
     nobody, or on people nobody designated): shown on the matter and the officer's home page; retention waits."""
-    holds = LegalHold.objects.in_force() if holds is None else holds
-    return [hold for hold in holds.select_related("matter", "designated") if hold.protects_nobody]
+    holds = LegalHold.objects.all() if holds is None else holds
+    return [hold for hold in holds.protecting_nobody().select_related("matter", "designated")
+            if hold.protects_nobody]
 
 
 def lift_unresolved_of(instrument, *, by) -> int:

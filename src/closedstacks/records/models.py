@@ -7,6 +7,7 @@ library system they concern is reached through closedstacks.ils.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,13 @@ from closedstacks.library.choices import record_kind_labels
 class LegalHoldQuerySet(models.QuerySet):
     def in_force(self):
         return self.filter(lifted_at__isnull=True)
+
+    def protecting_nobody(self):
+        """In force, looked up, and matching no one or several people (``LegalHold.protects_nobody``), found by
+        the database rather than by reading every hold in force."""
+        looked_up = Q(resolved_at__isnull=False) | Q(ils_user_ids__0__isnull=False)
+        not_one = Q(ils_user_ids__0__isnull=True) | Q(ils_user_ids__1__isnull=False)
+        return self.in_force().filter(looked_up & not_one)
 
 
 class LegalHold(models.Model):
