@@ -103,7 +103,7 @@ def render_part(*, heading: str, footer_kind: str, headers: list[str], rows: lis
     from fpdf import FPDF
 
     class _Part(FPDF):
-        spans: dict[int, list[str]] = {}
+        spans: dict[int, list[str]]  # page number → the Bates numbers drawn on it, for its footer
 
         def footer(self) -> None:
             numbers = self.spans.get(self.page_no(), [])
@@ -159,9 +159,9 @@ class _Table:
                 whole = max(measure(piece) for piece in value.splitlines()) if "\n" in value else measure(value)
                 if whole > high:
                     high = whole
-                if whole > low:
-                    low = max(low, max(measure(word) for word in value.split()) if " " in value or "\n" in value
-                              else whole)
+                if whole > low:  # only then can its longest word be longer than the column's
+                    words = value.split()
+                    low = max(low, whole if len(words) < 2 else max(measure(word) for word in words))
             least.append(low + 2 * PAD_X + 0.3)
             most.append(max(high, low) + 2 * PAD_X + 0.3)
         if sum(most) <= self.width:
