@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from closedstacks.audit.models import AuditEntry
 from closedstacks.documents.uploads import UploadRefused
 from closedstacks.library.models import LibraryProfile
+from closedstacks.matters import summary
 from closedstacks.matters.models import Matter, Review, Scope
 from closedstacks.matters.procedure import MOVES, ProcedureError, perform
 from closedstacks.matters.states import Determination, State
@@ -140,6 +141,9 @@ def check_invariants(matter: Matter, people: dict) -> None:
         assert matter.awaiting == ("both" if len(missing) == 2 else "".join(missing)), "awaiting out of step"
     else:
         assert matter.awaiting == "", "awaiting left set outside a proposed scope"
+    kept = tuple(getattr(matter, name) for name in summary.FIELDS)
+    summary.refresh(matter)
+    assert kept == tuple(getattr(matter, name) for name in summary.FIELDS), "the list's copies out of step"
     changes = matter.events.exclude(to_state="").exclude(action="logged").count()
     audited = [e.details_data for e in AuditEntry.objects.filter(object_type="matter", object_id=str(matter.pk))
                .exclude(action__in=["matter.logged", "matter.viewed"])]

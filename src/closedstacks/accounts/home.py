@@ -8,7 +8,7 @@ from closedstacks.accounts.models import User
 from closedstacks.web.home import Panel, panel
 
 
-@panel("account:manage")
+@panel("account:manage", live=True)  # lockouts are not on the trail
 def accounts_panel(user):
     privileged_without_factor = (
         User.objects.filter(is_active=True, role_grants__role__in=[r for r in Role if r not in MFA_EXEMPT_ROLES])

@@ -17,6 +17,7 @@ from django.utils import timezone
 from closedstacks.access.roles import Role
 from closedstacks.accounts.services import create_account
 from closedstacks.audit.chain import GENESIS, canonical_json, canonical_time, entry_hash
+from closedstacks.matters import summary
 from closedstacks.matters.models import (
     Deadline,
     DesignatedUser,
@@ -86,6 +87,7 @@ def matters(total: int, who: dict, seed: int = 7) -> None:
             rows = list(Matter.objects.filter(reference__in=[m.reference for m in batch]).values_list(
                 "pk", "state", "logged_at", "counsel_id", "nondisclosure"))
             _details(rows, steps_of, who, rng)
+            summary.refresh_all(Matter.objects.filter(pk__in=[row[0] for row in rows]))
         made += size
         _progress("matters", made, total)
 

@@ -31,6 +31,7 @@ def main(argv: list[str]) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from closedstacks.bench import matters_data
+    from closedstacks.conf.planner import refresh_statistics
     from closedstacks.matters.models import Matter
 
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
@@ -42,7 +43,9 @@ def main(argv: list[str]) -> None:
     matters_data.matters(matter_count, who)
     matters_data.audit_entries(entry_count)
     built_s = time.perf_counter() - began
-    if connection.vendor == "postgresql":
+    # As a library's server would have them: PostgreSQL analyzes what changed by itself; on SQLite `closedstacks
+    # serve` and `migrate` gather the statistics (conf/planner.py).
+    if not refresh_statistics():
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
 

@@ -80,6 +80,7 @@ def serve(bind, workers, threads, jobs):
     if pending:
         fail(f"the database needs {len(pending)} migration(s); run `closedstacks migrate` first")
     _collect_static()
+    _refresh_statistics()
     _serve_with_worker(bind, workers, threads, jobs)
 
 
@@ -95,6 +96,13 @@ def migrate(check):
         click.echo(f"{len(pending)} migration(s) waiting" if pending else "The database is up to date.")
         sys.exit(1 if pending else 0)
     call_command("migrate", interactive=False, verbosity=1)
+    _refresh_statistics()
+
+
+def _refresh_statistics() -> None:
+    from closedstacks.conf.planner import refresh_statistics
+
+    refresh_statistics()
 
 
 @click.command()
@@ -162,6 +170,7 @@ def demo(bind, no_serve, reset):
         click.echo("Made the demo library's matters, reports, training and retention history.")
     _progress("static files")
     _collect_static()
+    _refresh_statistics()
     host = bind.rsplit(":", 1)
     url = f"http://{'127.0.0.1' if host[0] in ('0.0.0.0', '') else host[0]}:{host[1]}/"
     rule = "=" * 72

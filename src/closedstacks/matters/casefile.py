@@ -19,6 +19,7 @@ from closedstacks.access.scopes import user_has_scope
 from closedstacks.audit import changes
 from closedstacks.audit.trail import record
 from closedstacks.documents import uploads
+from closedstacks.matters import summary as list_summary
 from closedstacks.matters.errors import MatterNotFound, ProcedureError, StaleMatter
 from closedstacks.matters.models import (
     Deadline,
@@ -132,6 +133,8 @@ def extend_deadline(reference: str, deadline_id: int, *, by, to_day: dt.date, ag
         deadline.due_on = to_day
         deadline.save(update_fields=["due_on"])
         DeadlineReminder.objects.filter(deadline=deadline).delete()  # remind again before the new day
+        list_summary.refresh(matter)
+        matter.save(update_fields=list(list_summary.FIELDS))
         line = said(gettext_noop("%(deadline)s extended from %(from)s to %(to)s, agreed with %(who)s: %(reason)s"),
                     deadline=DeadlineKind(deadline.kind).label, to=to_day, who=extension.agreed_with,
                     reason=extension.reason, **{"from": extension.from_day})

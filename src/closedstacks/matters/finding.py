@@ -13,12 +13,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from closedstacks.library.choices import InstrumentType
-from closedstacks.matters.models import Deadline, Instrument
+from closedstacks.matters import search_index
+from closedstacks.matters.models import Instrument
 from closedstacks.matters.standing import Party, states_waiting_on, whose_turn
 from closedstacks.matters.states import CLOSED_STATES, Awaiting, State
 
@@ -76,6 +77,8 @@ class NarrowingForm(forms.Form):
 def searched(q: str) -> Q:
     """The condition that a matter's reference, requester, agency or any instrument's case or caption contains
     ``q`` (case-insensitive). The designated users are not looked at."""
+    if search_index.available():
+        return Q(pk__in=search_index.matching(q))
     instruments = Instrument.objects.filter(Q(case_number__icontains=q) | Q(caption__icontains=q))
     return (Q(reference__icontains=q) | Q(requester_agency__icontains=q) | Q(requester_name__icontains=q)
             | Q(pk__in=instruments.values("matter_id")))
@@ -100,13 +103,13 @@ def waiting_on(party: str) -> tuple[set, Q]:
 
 
 def due_window(due: str, today: dt.date | None = None) -> Q:
-    """The condition that an open matter has an unmet deadline in the window ``due``."""
+    """The condition that an open matter's next unmet deadline falls in the window ``due`` (as the list shows
+    it: a matter whose next deadline has passed is overdue, whatever comes after)."""
     today = today or timezone.localdate()
-    days = {"overdue": Q(due_on__lt=today),
-            "next7": Q(due_on__gte=today, due_on__lte=today + dt.timedelta(days=7)),
-            "next30": Q(due_on__gte=today, due_on__lte=today + dt.timedelta(days=30))}[due]
-    unmet = Deadline.objects.filter(days, met_at__isnull=True).values("matter_id")
-    return Q(pk__in=unmet) & ~Q(state__in=CLOSED_STATES)
+    days = {"overdue": Q(next_due_on__lt=today),
+            "next7": Q(next_due_on__gte=today, next_due_on__lte=today + dt.timedelta(days=7)),
+            "next30": Q(next_due_on__gte=today, next_due_on__lte=today + dt.timedelta(days=30))}[due]
+    return days & ~Q(state__in=CLOSED_STATES)
 
 
 def narrowed(states: set, narrowing: Narrowing) -> tuple[set, Q]:
@@ -120,8 +123,7 @@ def narrowed(states: set, narrowing: Narrowing) -> tuple[set, Q]:
     if narrowing.due:
         states, condition = states - set(CLOSED_STATES), condition & due_window(narrowing.due)
     if narrowing.type:
-        # Looked up per matter by its own instruments (the matter_id index), as the list reads matters in order.
-        condition &= Exists(Instrument.objects.current().filter(matter=OuterRef("pk"), type=narrowing.type))
+        condition &= Q(instrument_type=narrowing.type)  # the current instrument's, copied to the matter
     if narrowing.q:
         condition &= searched(narrowing.q)
     return states, condition

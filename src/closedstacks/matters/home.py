@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from closedstacks.matters.deadlines import open_deadlines
-from closedstacks.matters.models import Matter
+from closedstacks.matters.models import Matter, visibility
 from closedstacks.matters.queues import count
 from closedstacks.records.holds import needing_attention
 from closedstacks.records.models import LegalHold
@@ -32,7 +32,8 @@ def matters_panel(user):
 @panel("hold:read")
 def holds_panel(user):
     """Legal holds that may protect nobody, on the matters this person may open (by reference only)."""
-    holds = needing_attention(LegalHold.objects.in_force().filter(matter__in=Matter.objects.visible_to(user)))
+    # Visibility as a condition on each hold's matter: the holds needing attention are few, the matters many.
+    holds = needing_attention(LegalHold.objects.in_force().filter(visibility(user, outer="matter")))
     if not holds:
         return None
     references = sorted({hold.matter.reference for hold in holds})

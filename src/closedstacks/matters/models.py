@@ -74,7 +74,10 @@ class MatterQuerySet(models.QuerySet):
 
     def logged_by(self, user) -> MatterQuerySet:
         """The inquiries ``user`` logged at the desk, except those sealed from them since."""
-        return self.filter(logged_by=user).exclude(pk__in=self.sealed_from(user).values("pk"))
+        # A condition on each row, not "pk NOT IN (every sealed matter)", which the database would work out for
+        # the whole library first: the (logged_by, logged_at) index then finds a person's latest at once.
+        named = MatterMember.objects.filter(matter=OuterRef("pk"), user=user)
+        return self.filter(logged_by=user).exclude(sealed() & ~Exists(named))
 
     def sealed_from(self, user) -> MatterQuerySet:
         """Matters under a nondisclosure order in force on which ``user`` is not named: for them, these
@@ -125,13 +128,24 @@ class Matter(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=200, blank=True, default=Outcome.NONE, choices=Outcome.choices)
 
+    # What the lists show and filter on, copied from the current instrument and the unmet deadlines by
+    # ``summary.refresh`` whenever either changes (matters/summary.py): a list reads them from the matter's
+    # row and its indexes instead of looking into instruments and deadlines for every matter.
+    instrument_type = models.CharField(max_length=30, blank=True, default="")
+    instrument_case = models.CharField(max_length=300, blank=True, default="")
+    next_due_on = models.DateField(null=True, blank=True)
+    next_due_kind = models.CharField(max_length=20, blank=True, default="")
+
     objects = MatterQuerySet.as_manager()
 
     class Meta:
         ordering = ["-logged_at", "-pk"]
         # Queues read each state's matters newest first, straight from this index.
         indexes = [models.Index(fields=["state", "logged_at", "id"], name="matter_state_logged"),
-                   models.Index(fields=["counsel", "state", "logged_at", "id"], name="matter_counsel_queue")]
+                   models.Index(fields=["counsel", "state", "logged_at", "id"], name="matter_counsel_queue"),
+                   models.Index(fields=["instrument_type", "logged_at", "id"], name="matter_type_logged"),
+                   models.Index(fields=["next_due_on", "-logged_at", "-id"], name="matter_next_due"),
+                   models.Index(fields=["logged_by", "logged_at"], name="matter_logged_by")]
 
     def __str__(self) -> str:
         return self.reference

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from closedstacks.access.roles import ROLE_SCOPES, Role
 from closedstacks.audit import changes
 from closedstacks.audit.trail import record
-from closedstacks.matters import gates, steps, wording
+from closedstacks.matters import gates, steps, summary, wording
 from closedstacks.matters.errors import MatterNotFound, ProcedureError, Result, StaleMatter
 from closedstacks.matters.models import Matter, MatterEvent
 from closedstacks.matters.states import CLOSED_STATES, EARLY_STATES, OPEN_STATES, Awaiting, State
@@ -261,6 +261,7 @@ def _perform(pk: int, name: str, *, by, version: int | None, data: dict) -> Matt
         if locked.state in CLOSED_STATES and locked.closed_at is None:
             locked.closed_at = timezone.now()
             holds.lift_for(locked, by=by)  # legal holds end with the matter, and only then
+        summary.refresh(locked)  # the lists' copies of its instrument and next deadline, saved with it
         changes.save(locked, by=by, action=f"matter.{name}", details={"from": before, "to": locked.state,
                                                                        **result.details},
                      event=lambda saved: MatterEvent.objects.create(

@@ -12,13 +12,14 @@ import datetime as dt
 from dataclasses import replace
 
 from django.db import connection
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from closedstacks.access.roles import Role
 from closedstacks.library.choices import InstrumentType
 from closedstacks.matters.finding import Narrowing, narrowed
-from closedstacks.matters.models import Deadline, Instrument, Matter
+from closedstacks.matters.models import Matter
 from closedstacks.matters.standing import due_phrase, whose_turn
 from closedstacks.matters.states import CLOSED_STATES, OPEN_STATES, Kind, State
 
@@ -78,7 +79,7 @@ def count(user, name: str, cap: int = 1000) -> int:
 
 
 ROW = ("pk", "reference", "state", "kind", "logged_at", "awaiting", "counsel_id", "custodian_id", "requester_agency",
-       "counsel__full_name", "counsel__username")
+       "counsel__full_name", "counsel__username", "instrument_type", "instrument_case", "next_due_on", "next_due_kind")
 _STATE = "\x00state\x00"  # stands for the state while the query is compiled once
 
 
@@ -137,24 +138,34 @@ def page_by_deadline(user, name: str, *, number: int = 1, size: int = 50,
                      narrowing: Narrowing | None = None) -> list[dict]:
     """Page ``number`` (of ``size`` rows) of a queue, the matters whose next unmet deadline is soonest first,
     then those without one, newest first, and one row more if there is a next page. Paged by offset, as the
-    deadlines page is."""
+    deadlines page is.
+
+    Read in two parts, each in the order of the (next_due_on, logged_at, id) index: the matters with a next
+    deadline, then, once they are used up, those without. In one query, which puts the matters without a
+    deadline last, the database would sort every matter of the queue first."""
     states, base = _narrowed(user, name, narrowing)
-    ordered = by_next_deadline(base.filter(state__in=states))
-    start = (number - 1) * size
-    return _described([dict(zip(ROW, values)) for values in ordered.values_list(*ROW)[start:start + size + 1]])
+    base = base.filter(state__in=states)
+    start, wanted = (number - 1) * size, size + 1
+    dated = base.filter(next_due_on__isnull=False).order_by("next_due_on", "-logged_at", "-pk")
+    rows = list(dated.values_list(*ROW)[start:start + wanted])
+    if len(rows) < wanted:
+        # How far into the matters without a deadline this page begins.
+        dated_total = start + len(rows) if rows else dated.count()
+        undated = base.filter(next_due_on__isnull=True).order_by("-logged_at", "-pk")
+        begin = max(start - dated_total, 0)
+        rows += list(undated.values_list(*ROW)[begin:begin + wanted - len(rows)])
+    return _described([dict(zip(ROW, values)) for values in rows])
 
 
 def by_next_deadline(matters):
     """``matters`` ordered by their next unmet deadline, soonest first, then those without one, newest first."""
-    soonest = Deadline.objects.filter(matter=OuterRef("pk"), met_at__isnull=True).order_by("due_on")
-    return (matters.annotate(next_due=Subquery(soonest.values("due_on")[:1]))
-            .order_by(F("next_due").asc(nulls_last=True), "-logged_at", "-pk"))
+    return matters.order_by(F("next_due_on").asc(nulls_last=True), "-logged_at", "-pk")
 
 
-def _words(choice) -> str:
-    """A choice's label as plain text in the reader's language, worked out once per language: a page of fifty
-    rows would otherwise translate each lazy label several times over while it is drawn."""
-    key = (type(choice), choice.value, get_language())
+def _words(choice, language: str) -> str:
+    """A choice's label as plain text in ``language``, worked out once per language: a page of fifty rows would
+    otherwise translate each lazy label several times over while it is drawn."""
+    key = (type(choice), choice.value, language)
     found = _WORDS.get(key)
     if found is None:
         found = _WORDS[key] = str(choice.label)
@@ -166,43 +177,31 @@ _WORDS: dict[tuple, str] = {}
 
 def _described(rows: list[dict]) -> list[dict]:
     """The rows as the list shows them: what each matter is, its case, who has the next step, its next
-    deadline (three more queries for the page, however many rows)."""
-    pks = [row["pk"] for row in rows]
-    instruments = _current_instruments(pks)
-    deadlines = next_deadlines([row["pk"] for row in rows if row["state"] not in CLOSED_STATES])
+    deadline — all from the matter's own row (its copies of its instrument and next deadline, summary.py)."""
+    language = get_language()
+    naive_utc = connection.vendor == "sqlite"
+    phrases: dict[tuple, str] = {}  # many rows share a kind of deadline and a day
+    today = timezone.localdate()
     for row in rows:
-        if connection.vendor == "sqlite" and isinstance(row["logged_at"], dt.datetime) \
-                and row["logged_at"].tzinfo is None:
+        if naive_utc and isinstance(row["logged_at"], dt.datetime) and row["logged_at"].tzinfo is None:
             row["logged_at"] = row["logged_at"].replace(tzinfo=dt.timezone.utc)
-        row["state_label"] = _words(State(row["state"]))
-        current = instruments.get(row["pk"])
+        row["state_label"] = _words(State(row["state"]), language)
         # What the matter is: the instrument it answers (a subpoena, an NSL), else the kind it was logged as.
-        row["kind_label"] = _words(InstrumentType(current["type"]) if current else Kind(row["kind"]))
-        row["instrument_type"] = current["type"] if current else ""
-        row["case"] = (current["case_number"] or current["caption"]) if current else ""
+        kind = row["instrument_type"]
+        row["kind_label"] = _words(InstrumentType(kind) if kind in InstrumentType.values else Kind(row["kind"]),
+                                   language)
+        row["case"] = row["instrument_case"]
         row["counsel"] = row["counsel__full_name"] or row["counsel__username"] or ""
         row["agency"] = row["requester_agency"]
         turn = whose_turn(row["state"], row["awaiting"], has_counsel=row["counsel_id"] is not None,
                           has_custodian=row["custodian_id"] is not None)
-        row["waiting_on"], row["waiting_on_label"] = turn.value, _words(turn)
-        row["next_deadline"] = deadlines.get(row["pk"])
+        row["waiting_on"], row["waiting_on_label"] = turn.value, _words(turn, language)
+        due_on, due_kind = row["next_due_on"], row["next_due_kind"]
+        if due_on is None or row["state"] in CLOSED_STATES:
+            row["next_deadline"] = None
+            continue
+        phrase = phrases.get((due_kind, due_on))
+        if phrase is None:
+            phrase = phrases[due_kind, due_on] = due_phrase(due_kind, due_on, today=today)
+        row["next_deadline"] = {"kind": due_kind, "due_on": due_on, "phrase": phrase}
     return rows
-
-
-def next_deadlines(pks: list[int]) -> dict[int, dict]:
-    """The next unmet deadline (kind, day, and in words) of each of the matters ``pks``, in one query."""
-    found = {}
-    for row in (Deadline.objects.filter(matter_id__in=pks, met_at__isnull=True)
-                .order_by("matter_id", "due_on", "pk").values("matter_id", "kind", "due_on")):
-        if row["matter_id"] not in found:
-            found[row["matter_id"]] = {**row, "phrase": due_phrase(row["kind"], row["due_on"])}
-    return found
-
-
-def _current_instruments(pks: list[int]) -> dict[int, dict]:
-    """The current instrument (type, case number, caption) of each of the matters ``pks``, in one query."""
-    current = {}
-    for row in (Instrument.objects.current().filter(matter_id__in=pks)
-                .order_by("matter_id", "-pk").values("matter_id", "type", "case_number", "caption")):
-        current.setdefault(row["matter_id"], row)
-    return current

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from closedstacks.matters.deadlines import open_deadlines
 from closedstacks.matters.finding import Narrowing, NarrowingForm
+from closedstacks.matters.listing import rows_html
 from closedstacks.matters.paging import PER_PAGE, page_of
 from closedstacks.matters.queues import QUEUES, page, page_by_deadline, states_of
 from closedstacks.matters.states import State
@@ -60,7 +61,8 @@ def matter_queue(request, name: str = "waiting"):
         following = f"{rows[PER_PAGE - 1]['logged_at'].isoformat()}~{rows[PER_PAGE - 1]['pk']}" if more else ""
     kept = {key: value for key, value in form.cleaned_data.items() if value}
     return render(request, "matters/queue.html", {
-        "form": form, "rows": rows[:PER_PAGE], "current": name, "narrowing": narrowing, "kept": kept,
+        "form": form, "rows": rows[:PER_PAGE], "rows_html": rows_html(rows[:PER_PAGE]), "current": name,
+        "narrowing": narrowing, "kept": kept,
         "following": following, "previous": previous, "first_page": after is None and number == 1,
         "only_label": State(narrowing.state).label if narrowing.state else ""})
 
