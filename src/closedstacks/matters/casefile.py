@@ -101,8 +101,9 @@ def add_document(reference: str, *, by, kind: str, title: str, upload, version: 
         return document
 
 
-def may_extend(matter: Matter, user) -> bool:
-    return not matter.is_closed and on_matter(matter, user) and any(
+def may_extend(matter: Matter, user, *, on: bool | None = None) -> bool:
+    """Whether ``user`` may record an extension (``on``: whether they are on the matter, if already known)."""
+    return not matter.is_closed and (on_matter(matter, user) if on is None else on) and any(
         user_has_scope(user, scope) for scope in EXTEND_SCOPES)
 
 

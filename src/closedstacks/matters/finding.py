@@ -86,17 +86,30 @@ def searched(q: str) -> Q:
 
 def waiting_on(party: str) -> tuple[set, Q]:
     """The states at which a matter may wait on ``party``, and the condition that it does: worked out from
-    ``standing.whose_turn`` for every value of what it depends on besides the state."""
+    ``standing.whose_turn`` for every value of what it depends on besides the state, and written as few
+    conditions as say the same (a long condition costs more to build than the query costs to run)."""
     states = states_waiting_on(party)
     condition = Q(pk__in=[])
-    for state in states:
-        cases = [(awaiting, counsel, custodian) for awaiting in Awaiting.values for counsel in (True, False)
-                 for custodian in (True, False)]
-        hits = [case for case in cases
-                if whose_turn(state, case[0], has_counsel=case[1], has_custodian=case[2]) == party]
-        if hits == cases:
-            condition |= Q(state=state)
-        for awaiting, counsel, custodian in [] if hits == cases else hits:
+    cases = [(awaiting, counsel, custodian) for awaiting in Awaiting.values for counsel in (True, False)
+             for custodian in (True, False)]
+    for state in sorted(states):
+        hits = {case for case in cases
+                if whose_turn(state, case[0], has_counsel=case[1], has_custodian=case[2]) == party}
+        if not hits:
+            continue
+        awaitings, counsels, custodians = ({case[n] for case in hits} for n in range(3))
+        if hits == {(a, c, k) for a in awaitings for c in counsels for k in custodians}:
+            # One value, or any, for each of the three: one condition.
+            part = Q(state=state)
+            if awaitings != set(Awaiting.values):
+                part &= Q(awaiting__in=sorted(awaitings))
+            if len(counsels) == 1:
+                part &= Q(counsel__isnull=not next(iter(counsels)))
+            if len(custodians) == 1:
+                part &= Q(custodian__isnull=not next(iter(custodians)))
+            condition |= part
+            continue
+        for awaiting, counsel, custodian in sorted(hits):
             condition |= Q(state=state, awaiting=awaiting, counsel__isnull=not counsel,
                            custodian__isnull=not custodian)
     return states, condition

@@ -74,13 +74,19 @@ def states_waiting_on(party: str) -> set[str]:
     return found
 
 
-def standing(matter) -> dict:
-    """Whose turn it is on ``matter`` (the party, and the person when one is assigned) and its next deadline."""
+def standing(matter, deadlines: list | None = None) -> dict:
+    """Whose turn it is on ``matter`` (the party, and the person when one is assigned) and its next deadline
+    (``deadlines``: all of the matter's, if already read)."""
     party = whose_turn(matter.state, matter.awaiting, has_counsel=bool(matter.counsel_id),
                        has_custodian=bool(matter.custodian_id))
     person = {Party.COUNSEL: matter.counsel, Party.CUSTODIAN: matter.custodian,
               Party.OFFICER: matter.officer}.get(party)
-    due = None if matter.is_closed else matter.deadlines.filter(met_at__isnull=True).order_by("due_on", "pk").first()
+    if matter.is_closed:
+        due = None
+    elif deadlines is not None:
+        due = min((d for d in deadlines if d.met_at is None), key=lambda d: (d.due_on, d.pk), default=None)
+    else:
+        due = matter.deadlines.filter(met_at__isnull=True).order_by("due_on", "pk").first()
     return {"party": party, "person": person, "deadline": due,
             "due": due_phrase(due.kind, due.due_on) if due else "",
             "overdue": bool(due and days_to(due.due_on) < 0)}

@@ -45,10 +45,12 @@ def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
     timeline = _timeline(matter)
     current = next((i for i in instruments if not i.superseded_by_id), None)
     main, others = standing.primary(matter, available(matter, request.user))
+    deadlines = list(matter.deadlines.prefetch_related("extensions"))
+    on = reading.on_matter(matter, request.user)
     return render(request, "matters/detail.html", {
         "matter": matter,
         "title": standing.title(matter, current),
-        "standing": standing.standing(matter),
+        "standing": standing.standing(matter, deadlines),
         "road": standing.road(matter.kind, [row["to_state"] for row in timeline if row.get("to_state")],
                               matter.state),
         "main_move": main,
@@ -58,7 +60,7 @@ def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
         "instruments": instruments,
         "scopes": list(scopes),
         "explanations": matter.explanations.select_related("policy", "recorded_by"),
-        "deadlines": matter.deadlines.prefetch_related("extensions"),
+        "deadlines": deadlines,
         "events": timeline,
         "members": matter.members.select_related("user") if matter.under_nondisclosure else [],
         "incidents": matter.incidents.all(),
@@ -72,8 +74,8 @@ def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
         "consent": getattr(matter, "consent", None) if matter.kind in ("guardian", "consent") else None,
         "letters": letters.available(matter, instruments=instruments),
         "letter_language": LetterLanguageForm(initial={"language": matter.letter_language}),
-        "may_note": reading.on_matter(matter, request.user),
-        "may_extend": casefile.may_extend(matter, request.user),
+        "may_note": on,
+        "may_extend": casefile.may_extend(matter, request.user, on=on),
         "note_kinds": MatterNote.Kind.choices,
         "document_kinds": MatterDocument.Kind.choices,
         "documents": matter.documents.select_related("file", "added_by"),
