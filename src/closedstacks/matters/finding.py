@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -82,6 +82,15 @@ def searched(q: str) -> Q:
     instruments = Instrument.objects.filter(Q(case_number__icontains=q) | Q(caption__icontains=q))
     return (Q(reference__icontains=q) | Q(requester_agency__icontains=q) | Q(requester_name__icontains=q)
             | Q(pk__in=instruments.values("matter_id")))
+
+
+def searched_plainly(q: str) -> Q:
+    """The same condition as ``searched``, looked at matter by matter (each one's own fields and instruments),
+    for a search among a few matters rather than the library's."""
+    instruments = Instrument.objects.filter(Q(case_number__icontains=q) | Q(caption__icontains=q),
+                                            matter=OuterRef("pk"))
+    return (Q(reference__icontains=q) | Q(requester_agency__icontains=q) | Q(requester_name__icontains=q)
+            | Exists(instruments))
 
 
 def waiting_on(party: str) -> tuple[set, Q]:
