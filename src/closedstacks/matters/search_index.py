@@ -57,6 +57,19 @@ def matching(q: str) -> RawSQL:
     return RawSQL("SELECT rowid FROM matters_search WHERE words LIKE %s ESCAPE '\\'", [_like(q)])
 
 
+def few_matching(q: str, most: int) -> list[int] | None:
+    """The ids of the matters matching ``q`` if there are no more than ``most`` of them, else None — on SQLite,
+    whose index stops reading once it has found one more than ``most``. (PostgreSQL's trigram indexes find every
+    match before the first is given: None, the caller asks otherwise.)"""
+    if connection.vendor != "sqlite":
+        return None
+    sql, params = matching(q).sql, matching(q).params
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} LIMIT {int(most) + 1}", params)
+        ids = [row[0] for row in cursor.fetchall()]
+    return ids if len(ids) <= most else None
+
+
 def folds_like_the_plain_search(q: str) -> bool:
     """Whether the plain search (``icontains``) folds the case of ``q`` as the index does: SQLite's LIKE folds
     only ASCII letters; PostgreSQL's UPPER folds all."""
