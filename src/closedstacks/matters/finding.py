@@ -74,23 +74,27 @@ class NarrowingForm(forms.Form):
                          due=data["due"], order=data["order"] or "newest")
 
 
+def _matter_fields(q: str) -> Q:
+    return Q(reference__icontains=q) | Q(requester_agency__icontains=q) | Q(requester_name__icontains=q)
+
+
+def _instrument_fields(q: str) -> Q:
+    return Q(case_number__icontains=q) | Q(caption__icontains=q)
+
+
 def searched(q: str) -> Q:
     """The condition that a matter's reference, requester, agency or any instrument's case or caption contains
     ``q`` (case-insensitive). The designated users are not looked at."""
     if search_index.available():
         return Q(pk__in=search_index.matching(q))
-    instruments = Instrument.objects.filter(Q(case_number__icontains=q) | Q(caption__icontains=q))
-    return (Q(reference__icontains=q) | Q(requester_agency__icontains=q) | Q(requester_name__icontains=q)
-            | Q(pk__in=instruments.values("matter_id")))
+    instruments = Instrument.objects.filter(_instrument_fields(q))
+    return _matter_fields(q) | Q(pk__in=instruments.values("matter_id"))
 
 
 def searched_plainly(q: str) -> Q:
     """The same condition as ``searched``, looked at matter by matter (each one's own fields and instruments),
     for a search among a few matters rather than the library's."""
-    instruments = Instrument.objects.filter(Q(case_number__icontains=q) | Q(caption__icontains=q),
-                                            matter=OuterRef("pk"))
-    return (Q(reference__icontains=q) | Q(requester_agency__icontains=q) | Q(requester_name__icontains=q)
-            | Exists(instruments))
+    return _matter_fields(q) | Exists(Instrument.objects.filter(_instrument_fields(q), matter=OuterRef("pk")))
 
 
 def waiting_on(party: str) -> tuple[set, Q]:

@@ -63,7 +63,8 @@ def few_matching(q: str, most: int) -> list[int] | None:
     match before the first is given: None, the caller asks otherwise.)"""
     if connection.vendor != "sqlite":
         return None
-    sql, params = matching(q).sql, matching(q).params
+    found = matching(q)
+    sql, params = found.sql, found.params
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} LIMIT {int(most) + 1}", params)
         ids = [row[0] for row in cursor.fetchall()]
