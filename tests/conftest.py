@@ -34,10 +34,10 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
-def _no_kept_home_panels():
-    # The home page keeps its panels per person and trail head (web/home.py); tests roll the database back, so
-    # a kept panel of one test must not be shown in the next.
-    from closedstacks.web.home import forget
+def _nothing_kept():
+    # The home page and the matter page keep what they show per person and trail head (web/kept.py); tests roll
+    # the database back, so what one test kept must not be shown in the next.
+    from closedstacks.web.kept import forget
 
     forget()
     yield

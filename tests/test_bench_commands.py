@@ -40,8 +40,13 @@ def test_bench_matters_reports_its_ratios(tmp_path, django_db_blocker):
     assert data["matters"] == 200 and figures["page_vs_trivial_max"] > 0
     assert set(data["ratios"]) >= {"queue: waiting (director)", "queue: open (director)", "matter page (director)",
                                    "home (director)", "search: a case number (director)",
-                                   "filtered: counsel, overdue (director)", "sorted: next deadline (director)"}
-    # Every page counts, the home page too.
+                                   "filtered: counsel, overdue (director)", "sorted: next deadline (director)",
+                                   "matter page, first look after a change (director)",
+                                   "home, first look after a change (director)"}
+    # A first look finds nothing kept: it makes every query a look again does not.
+    assert data["queries"]["matter page, first look after a change (director)"] > \
+        data["queries"]["matter page (director)"] + 8
+    # Every page counts, the home page and the first looks too.
     assert data["page_vs_trivial_max"] == max(data["ratios"].values())
 
 

@@ -9,6 +9,6 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from closedstacks.audit import home  # noqa: F401  (home panel)
         from closedstacks.audit.quiet import latest_change
-        from closedstacks.web.home import key_on
+        from closedstacks.web.kept import key_on
 
-        key_on(latest_change)  # the home page keeps its panels until the trail records a change
+        key_on(latest_change)  # pages keep what they show until the trail records a change

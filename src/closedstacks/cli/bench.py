@@ -72,8 +72,9 @@ def matters_bench(scale, databases, postgres_url, as_json):
     for engine, data in figures["databases"].items():
         click.echo(f"\n{engine}: {data['matters']:,} matters, {data['audit_entries']:,} audit entries "
                    f"(built in {data['built_s']} s); trivial page {data['trivial_ms']} ms")
+        width = max(len(name) for name in data["ratios"])
         for name, ratio in data["ratios"].items():
-            click.echo(f"  {name:<28} {data['pages_ms'][name]:>8.1f} ms  {ratio:>5.2f}x  "
+            click.echo(f"  {name:<{width}} {data['pages_ms'][name]:>8.1f} ms  {ratio:>5.2f}x  "
                        f"{data['queries'][name]:>3} queries")
         click.echo(f"  page_vs_trivial_max = {data['page_vs_trivial_max']:.2f}  (target <= 2)")
 

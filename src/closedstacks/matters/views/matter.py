@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from closedstacks.audit.trail import record
@@ -29,9 +35,32 @@ from closedstacks.matters.procedure import (
     record_refusal,
 )
 from closedstacks.matters.states import State
+from closedstacks.web import kept
+
+# What the matter page shows is kept between changes (web/kept.py): for the person, their session, the matter
+# and its version, the trail's latest change and the minute. Its forms carry this placeholder where each
+# showing puts the request's own CSRF token.
+_KEPT = kept.Keeper(256)
+_TOKEN = "csrf" + secrets.token_hex(16)
 
 
 def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
+    def work() -> str:
+        # Drawn from what _content gathers alone (no request: the page around it runs the context processors).
+        return get_template("matters/detail_content.html").render(
+            {**_content(request, matter, problem), "csrf_token": _TOKEN})
+
+    session = request.session.session_key
+    key = None if status != 200 or problem or not session else kept.moment(
+        request.user.pk, hashlib.sha256(session.encode()).hexdigest(), matter.pk, matter.version, matter.state)
+    token = get_token(request)  # one for the whole response, the page around the content included
+    content = _KEPT.kept(key, work).replace(_TOKEN, token)
+    return render(request, "matters/detail.html",
+                  {"matter": matter, "content": mark_safe(content), "csrf_token": token},  # noqa: S308
+                  status=status)
+
+
+def _content(request, matter: Matter, problem: str) -> dict:
     instruments = (matter.instruments.select_related("file")
                    .prefetch_related("designated_users",
                                      Prefetch("reviews", queryset=Review.objects.select_related("counsel")
@@ -44,10 +73,10 @@ def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
     holds = list(matter.holds.select_related("designated"))
     timeline = _timeline(matter)
     current = next((i for i in instruments if not i.superseded_by_id), None)
-    main, others = standing.primary(matter, available(matter, request.user))
+    main, others = standing.primary(matter, available(matter, request.user, opened=True))
     deadlines = list(matter.deadlines.prefetch_related("extensions"))
     on = reading.on_matter(matter, request.user)
-    return render(request, "matters/detail.html", {
+    return {
         "matter": matter,
         "title": standing.title(matter, current),
         "standing": standing.standing(matter, deadlines),
@@ -79,7 +108,7 @@ def _page(request, matter: Matter, *, status: int = 200, problem: str = ""):
         "note_kinds": MatterNote.Kind.choices,
         "document_kinds": MatterDocument.Kind.choices,
         "documents": matter.documents.select_related("file", "added_by"),
-    }, status=status)
+    }
 
 
 def review(request, reference: str, review_id: int):
