@@ -44,11 +44,13 @@ def main(argv: list[str]) -> None:
     matters_data.matters(matter_count, who)
     matters_data.audit_entries(entry_count)
     built_s = time.perf_counter() - began
-    # As a library's server would have them: PostgreSQL analyzes what changed by itself; on SQLite `closedstacks
-    # serve` and `migrate` gather the statistics (conf/planner.py).
+    # As a library's server would have them after years of use: PostgreSQL's autovacuum analyzes what changed and
+    # empties the trigram indexes' pending lists (which, just after a bulk load, every search reads through: a
+    # case number's search took 16 ms instead of 0.8); on SQLite `closedstacks serve` and `migrate` gather the
+    # statistics (conf/planner.py).
     if not refresh_statistics():
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
 
     def client_for(user):
         client = Client()
