@@ -151,8 +151,8 @@ def test_a_search_among_the_latest_or_by_its_few_matches_gives_the_same_pages_as
     made = []
     for n in range(14):  # every other from the Tidewater Sheriff, the rest from elsewhere; one rare case number
         agency = "Tidewater Sheriff" if n % 2 == 0 else "Elsewhere"
-        made.append(stored_matter(accounts, state="received", requester_agency=agency,
-                                  at=start - dt.timedelta(minutes=n)))
+        made.append(stored_matter(accounts, state="in_review" if n % 3 == 0 else "received",  # the latest of each
+                                  requester_agency=agency, at=start - dt.timedelta(minutes=n)))  # state, merged
     rare = made[13]
     Instrument.objects.create(matter=rare, type="subpoena", issuing_authority="Court", case_number="RARE-31337",
                               received_by=accounts["director"])

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from django.db import connection
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -121,18 +122,26 @@ def page(user, name: str, *, newest_first: bool = True, after: tuple[dt.datetime
         if rows is None:
             rows = base.filter(state__in=states).order_by(*order).values_list(*ROW)[:size]
         return _described([dict(zip(ROW, values)) for values in rows])
-    query = base.filter(state=_STATE).order_by(*order).values(*ROW)[:size].query
-    sql, params = query.sql_with_params()
-    slot = params.index(_STATE)
-    # One statement: each state's first rows from its own index, merged by the database, the page kept.
-    direction = "DESC" if newest_first else "ASC"
-    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) AS s{n}" for n in range(len(states)))
-    merged = f'SELECT * FROM ({union}) AS merged ORDER BY "logged_at" {direction}, "pk" {direction} LIMIT {int(size)}'
-    values = [state if index == slot else value for state in sorted(states) for index, value in enumerate(params)]
+    merged, values = _merged(base.filter(state=_STATE).order_by(*order).values(*ROW)[:size], states, "*",
+                             newest_first, size)
     with connection.cursor() as cursor:
         cursor.execute(merged, values)
         found = [dict(zip(ROW, row)) for row in cursor.fetchall()]
     return _described(found)
+
+
+def _merged(per_state, states: set, columns: str, newest_first: bool, size: int) -> tuple[str, list]:
+    """One statement: ``per_state`` (a query of matters at the placeholder state, in the list's order, selecting
+    "logged_at" and "pk") for each of ``states``, each part read from its own (state, logged_at, id) index, merged
+    by the database and the first ``size`` kept; ``columns`` of them selected."""
+    sql, params = per_state.query.sql_with_params()
+    slot = params.index(_STATE)
+    direction = "DESC" if newest_first else "ASC"
+    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) AS s{n}" for n in range(len(states)))
+    merged = (f'SELECT {columns} FROM ({union}) AS merged ORDER BY "logged_at" {direction}, "pk" {direction} '
+              f'LIMIT {int(size)}')
+    values = [state if index == slot else value for state in sorted(states) for index, value in enumerate(params)]
+    return merged, values
 
 
 def _following(after: tuple[dt.datetime, int] | None, newest_first: bool) -> Q:
@@ -176,7 +185,10 @@ def _searched_among_the_latest(user, name, narrowing, states, following, order, 
     beyond ASCII on SQLite)."""
     plain = replace(narrowing, q="")
     _states, base = _narrowed(user, name, plain)
-    latest = Matter.objects.filter(following, state__in=states).order_by(*order).values("pk")[:LATEST]
+    # The latest of each state from its own index, merged: one pass over the (logged_at) index, testing each
+    # matter's state, reads the matters of every other state on the way.
+    latest = RawSQL(*_merged(Matter.objects.filter(following, state=_STATE).order_by(*order)
+                             .values("pk", "logged_at")[:LATEST], states, '"pk"', order[0].startswith("-"), LATEST))
     rows = list(base.filter(following, searched_plainly(narrowing.q), state__in=states, pk__in=latest)
                 .order_by(*order).values_list(*ROW)[:size])
     return rows if len(rows) == size else None
