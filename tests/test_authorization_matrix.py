@@ -52,7 +52,7 @@ def sample_kwargs(accounts):
                                    reasons="Fine.")
     ref = {"reference": matter.reference}
     from closedstacks.incidents.services import declare_breach, report
-    from closedstacks.library.models import Branch, Contact, ServicePoint
+    from closedstacks.library.models import Authority, Branch, Contact, ServicePoint
 
     # A report by staff that became a breach (so its pages exist), and the library's settings.
     incident = report(by=accounts["staff"], kind="privacy_problem", what="A notice went to the wrong address.")
@@ -86,6 +86,10 @@ def sample_kwargs(accounts):
         "library:checklist-item": {"pk": ChecklistItem.objects.first().pk},
         "library:policy-version": {"number": 1},
         "library:contact": {"pk": contact.pk},
+        "library:authority": {"pk": Authority.objects.create(name="County Sheriff", phone="555-010-0100",
+                                                              source="The sheriff's own website").pk},
+        "matters:verify": ref,
+        "matters:report-mismatch": {**ref, "verification_id": 1},
         "library:branch": {"pk": point.branch_id},
         "library:service-point": {"pk": point.pk},
         "library:desk-card": {"pk": point.pk},
@@ -159,9 +163,10 @@ STEP_GATED = {"matters:act", "api:move", "matters:counts"}
 # A report is open to the officer and the director, and otherwise only to the person who filed it.
 # A production exists only on some matters; it and the matter's documents go to the people on the matter (its
 # officer, counsel, custodian, and anyone named or who acted on it): they get it or a 404, nobody else gets in.
-# A privacy audit's PDF exists once an audit has been run. Notes are added by the people on the matter.
+# A privacy audit's PDF exists once an audit has been run. Notes and verifications are added by the people on the
+# matter.
 OBJECT_GATED = {"incidents:detail", "matters:document", "matters:document-page", "matters:add-note",
-                "matters:letter-language",
+                "matters:letter-language", "matters:verify", "matters:report-mismatch",
                 "matters:add-document", "matters:extend-deadline", "matters:production",
                 "matters:production-file", "matters:production-package", "matters:production-record",
                 "retention:privacy-audit-pdf"}

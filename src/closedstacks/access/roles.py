@@ -36,11 +36,13 @@ EVERYONE = frozenset({"incident:report", "training:take"})
 
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.STAFF: EVERYONE | DESK,
-    # The officer runs the desk for incidents and breaches, the training and the contact list.
+    # The officer runs the desk for incidents and breaches, the training, the contact list and the directory of
+    # agencies and courts requesters are verified against.
     Role.OFFICER: EVERYONE | DESK | {
         "matter:read", "matter:explain", "matter:instrument", "matter:withdraw", "matter:warrant",
         "policy:manage", "deadline:read", "incident:read", "incident:manage", "breach:identities",
-        "training:manage", "training:compliance", "contacts:manage", "hold:read", "matter:release", "matter:close",
+        "training:manage", "training:compliance", "contacts:manage", "directory:manage", "hold:read",
+        "matter:release", "matter:close",
         "retention:read", "retention:manage", "transparency:read", "transparency:manage", "dashboard:read",
         "account:approve",
     },

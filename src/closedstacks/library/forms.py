@@ -1,9 +1,11 @@
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from closedstacks.access.roles import Role
-from closedstacks.library.models import Branch, ChecklistItem, Contact, LibraryProfile, ServicePoint
+from closedstacks.library.models import Authority, Branch, ChecklistItem, Contact, LibraryProfile, ServicePoint
 
 
 class ProfileForm(forms.ModelForm):
@@ -72,3 +74,42 @@ class ServicePointForm(forms.ModelForm):
 
 class PolicyDateForm(forms.Form):
     on = forms.DateField(label=_("Which version was in force on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+_DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+class AuthorityForm(forms.ModelForm):
+    email_domains = forms.CharField(
+        label=_("Known e-mail domains"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line or separated by commas, as in police.example.gov. A request from any other "
+                    "domain is flagged."))
+
+    class Meta:
+        model = Authority
+        fields = ["kind", "name", "phone", "postal_address", "email_domains", "clerk_contacts", "source", "active"]
+        widgets = {"postal_address": forms.Textarea(attrs={"rows": 3}),
+                   "clerk_contacts": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["email_domains"] = "\n".join(self.instance.email_domains)
+
+    def clean_email_domains(self):
+        domains = []
+        for part in re.split(r"[\s,;]+", self.cleaned_data.get("email_domains") or ""):
+            domain = part.strip().lower().lstrip("@").rstrip(".")
+            if not domain:
+                continue
+            if not _DOMAIN.fullmatch(domain):
+                raise forms.ValidationError(_("“%(domain)s” is not a domain name.") % {"domain": part})
+            if domain not in domains:
+                domains.append(domain)
+        return domains
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if sum(ch.isdigit() for ch in phone) < 7:
+            raise forms.ValidationError(_("Give the whole telephone number, with its area code."))
+        return phone

@@ -219,3 +219,49 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.name}"
+
+
+class AuthorityKind(models.TextChoices):
+    AGENCY = "agency", _("Law enforcement or government agency")
+    COURT = "court", _("Court")
+    OTHER = "other", _("Other (a law firm, a regulator)")
+
+
+class Authority(models.Model):
+    """An agency or a court in the officer's directory: how to reach it, found independently of any request (its
+    own website, a state directory, the court's published list), never copied from a request's letterhead. A
+    requester is verified against it: a call back to this number, the clerk confirming a case, the sender's
+    e-mail domain among these."""
+
+    audit_type = "authority"
+
+    kind = models.CharField(_("kind"), max_length=20, choices=AuthorityKind.choices, default=AuthorityKind.AGENCY)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    phone = models.CharField(_("official telephone"), max_length=40,
+                             help_text=_("The number a call back goes to: never the one printed on a request."))
+    postal_address = models.TextField(_("postal address"), blank=True)
+    email_domains = models.JSONField(_("known e-mail domains"), default=list, blank=True)
+    clerk_contacts = models.TextField(_("clerk's office"), blank=True,
+                                      help_text=_("For a court: whom to call to confirm a case number."))
+    source = models.CharField(_("where the telephone and address were found"), max_length=300,
+                              help_text=_("An independent source: the agency's own website, a state or court "
+                                          "directory. Not a request."))
+    active = models.BooleanField(_("in use"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "authorities"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def knows_domain(self, address: str) -> bool:
+        """Whether the e-mail ``address`` is from one of this authority's known domains, exactly (a subdomain is
+        known only if listed: anyone may name a host under a domain they do not run)."""
+        return email_domain(address) in self.email_domains
+
+
+def email_domain(address: str) -> str:
+    """The domain of an e-mail address, as the directory keeps domains: lower case, without a final dot."""
+    return address.rpartition("@")[2].strip().lower().rstrip(".")

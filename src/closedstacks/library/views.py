@@ -19,6 +19,7 @@ from closedstacks.documents.uploads import UploadRefused
 from closedstacks.library import letterhead, services
 from closedstacks.library.contacts import contact_list
 from closedstacks.library.forms import (
+    AuthorityForm,
     BranchForm,
     ChecklistItemForm,
     ContactForm,
@@ -27,7 +28,15 @@ from closedstacks.library.forms import (
     ProfileForm,
     ServicePointForm,
 )
-from closedstacks.library.models import Branch, ChecklistItem, Contact, LibraryProfile, PolicyVersion, ServicePoint
+from closedstacks.library.models import (
+    Authority,
+    Branch,
+    ChecklistItem,
+    Contact,
+    LibraryProfile,
+    PolicyVersion,
+    ServicePoint,
+)
 from closedstacks.library.policy import as_html
 
 
@@ -115,6 +124,8 @@ SETTINGS = {
     "branch": (Branch, BranchForm, "library.branch", "library:branches", gettext_lazy("Branch")),
     "service-point": (ServicePoint, ServicePointForm, "library.service_point", "library:branches",
                       gettext_lazy("Service point")),
+    "authority": (Authority, AuthorityForm, "library.authority", "library:directory",
+                  gettext_lazy("Agency or court")),
 }
 
 
@@ -136,6 +147,11 @@ def setting(request, kind: str, pk: int | None = None):
         return redirect(back)
     return render(request, "library/setting.html", {"form": form, "instance": instance, "label": label,
                                                     "back": back}, status=400 if form.errors else 200)
+
+
+def directory(request):
+    """The agencies and courts a requester is verified against."""
+    return render(request, "library/directory.html", {"authorities": Authority.objects.all()})
 
 
 def contacts(request):

@@ -41,7 +41,7 @@ EXTEND_SCOPES = ("matter:instrument", "matter:review")
 
 
 @contextmanager
-def _on_matter(reference: str, by, version: int | None):
+def on_the_matter(reference: str, by, version: int | None):
     """The matter ``reference``, locked, if ``by`` is one of the people on it; otherwise not found."""
     with changes.locked(Matter.objects.visible_to(by), reference=reference, version=version,
                         missing=MatterNotFound(_("No such matter.")),
@@ -60,7 +60,7 @@ def add_note(reference: str, *, by, kind: str, happened_at, parties: str, summar
         raise ProcedureError(_("Say what happened."))
     if happened_at > timezone.now() + timedelta(minutes=5):
         raise ProcedureError(_("A note records what has happened: its time cannot be in the future."))
-    with _on_matter(reference, by, version) as matter:
+    with on_the_matter(reference, by, version) as matter:
         note = MatterNote.objects.create(matter=matter, kind=kind, happened_at=happened_at,
                                          parties=parties.strip(), summary=summary.strip(), recorded_by=by)
         record("matter.note_added", actor=by, obj=note, details={"note": note.pk, "kind": kind})
@@ -73,7 +73,7 @@ def set_letter_language(reference: str, *, by, language: str, version: int | Non
 
     if language and language not in {code for code, _name in settings.LANGUAGES}:
         raise ProcedureError(_("Choose one of the languages offered."))
-    with _on_matter(reference, by, version) as matter:
+    with on_the_matter(reference, by, version) as matter:
         before = matter.letter_language
         matter.letter_language = language
         matter.save(update_fields=["letter_language"])
@@ -92,7 +92,7 @@ def add_document(reference: str, *, by, kind: str, title: str, upload, version: 
     if upload is None:
         raise ProcedureError(_("Choose the file to attach."))
     content_type, data = uploads.check(upload)
-    with _on_matter(reference, by, version) as matter:
+    with on_the_matter(reference, by, version) as matter:
         stored = uploads.store_bytes(data, content_type=content_type, original_name=upload.name or "", by=by)
         document = MatterDocument.objects.create(matter=matter, kind=kind, title=title.strip()[:200], file=stored,
                                                  added_by=by)
@@ -117,7 +117,7 @@ def extend_deadline(reference: str, deadline_id: int, *, by, to_day: dt.date, ag
         raise ProcedureError(_("Say who agreed the extension for the issuing party."))
     if not reason.strip():
         raise ProcedureError(_("Say why the deadline was extended."))
-    with _on_matter(reference, by, version) as matter:
+    with on_the_matter(reference, by, version) as matter:
         if matter.is_closed:
             raise ProcedureError(_("The matter is closed: its deadlines can no longer change."))
         deadline = Deadline.objects.select_for_update().filter(matter=matter, pk=deadline_id).first()
@@ -155,7 +155,7 @@ def save_draft(reference: str, move: str, *, by, data: dict) -> ReviewDraft:
     """Keep what ``by`` has entered in the review ``move`` so far (nothing is decided)."""
     if move not in DRAFTED:
         raise ProcedureError(_("Only counsel's review can be saved as a draft."))
-    with _on_matter(reference, by, None) as matter:
+    with on_the_matter(reference, by, None) as matter:
         kept = {name: value for name, value in data.items()
                 if name not in ("csrfmiddlewaretoken", "version", "save_draft", "confirm")}
         draft, _created = ReviewDraft.objects.update_or_create(

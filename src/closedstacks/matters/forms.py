@@ -13,8 +13,8 @@ from closedstacks.access.roles import Role
 from closedstacks.accounts.models import User
 from closedstacks.incidents.models import IncidentKind
 from closedstacks.library.choices import IdentifierType, InstrumentType, RecordKind
-from closedstacks.library.models import ChecklistItem
-from closedstacks.matters.models import Matter, MatterDocument, MatterNote
+from closedstacks.library.models import Authority, ChecklistItem
+from closedstacks.matters.models import Matter, MatterDocument, MatterNote, Verification
 from closedstacks.matters.states import Channel, Determination, OrderEnded
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -444,3 +444,21 @@ class ExtensionForm(forms.Form):
     to_day = forms.DateField(label=_("New date"), widget=DATE)
     agreed_with = forms.CharField(label=_("Agreed with"), max_length=300)
     reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class VerificationForm(forms.Form):
+    """How the request was verified, through the library's directory of agencies and courts."""
+
+    method = forms.ChoiceField(label=_("How"), choices=Verification.Method.choices)
+    authority = forms.ModelChoiceField(label=_("Agency or court, from the directory"), required=False,
+                                       queryset=Authority.objects.filter(active=True))
+    confirmed = forms.TypedChoiceField(label=_("Did they confirm the request?"), coerce=lambda v: v == "yes",
+                                       choices=[("yes", _("Yes")), ("no", _("No"))], widget=forms.RadioSelect)
+    person_reached = forms.CharField(label=_("Who confirmed it (or whose credentials were seen)"), max_length=200,
+                                     required=False)
+    number_on_request = forms.CharField(label=_("Telephone number printed on the request, if any"), max_length=40,
+                                        required=False)
+    sender_address = forms.CharField(label=_("E-mail address the request came from, if it came by e-mail"),
+                                     max_length=254, required=False)
+    case_number = forms.CharField(label=_("Case number asked about"), max_length=100, required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

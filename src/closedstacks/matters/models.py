@@ -417,6 +417,64 @@ class EmergencyRecord(models.Model):
     decision_reasons = models.TextField(blank=True)
 
 
+class Verification(models.Model):
+    """How a requester or an instrument was confirmed to be real, independently of what they sent: a call back to
+    the directory's number for the agency (never the number on the paper), the clerk of court confirming the
+    case, the sender's e-mail domain found in the directory, credentials seen in person — by whom and when.
+
+    What did not match (``mismatches``: the domain not in the directory, a number on the request that differs
+    from the directory's, a case the clerk does not know) is flagged on the matter; the officer may open a report
+    of it with one action (``report``)."""
+
+    audit_type = "verification"
+
+    class Method(models.TextChoices):
+        CALL_BACK = "call_back", _("Called back on the directory's number")
+        CLERK = "clerk", _("Clerk of court confirmed the case")
+        EMAIL_DOMAIN = "email_domain", _("Sender's e-mail domain is in the directory")
+        IN_PERSON = "in_person", _("Credentials seen in person")
+
+    class Mismatch(models.TextChoices):
+        DOMAIN_UNKNOWN = "domain_unknown", _("the sender's e-mail domain is not the agency's in the directory")
+        NUMBER_DIFFERS = "number_differs", _("the number on the request differs from the directory's")
+        CASE_UNKNOWN = "case_unknown", _("the clerk of court does not know the case")
+        NOT_CONFIRMED = "not_confirmed", _("the agency did not confirm the request")
+
+    @property
+    def audit_matter_id(self) -> int:
+        return self.matter_id
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="verifications")
+    instrument = models.ForeignKey("Instrument", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="verifications")
+    method = models.CharField(_("how"), max_length=20, choices=Method.choices)
+    authority = models.ForeignKey("library.Authority", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("agency or court"))
+    number_called = models.CharField(max_length=40, blank=True, help_text="The directory's, copied when called.")
+    number_on_request = models.CharField(_("number printed on the request"), max_length=40, blank=True)
+    sender_address = models.CharField(_("the sender's e-mail address"), max_length=254, blank=True)
+    case_number = models.CharField(_("case number confirmed"), max_length=100, blank=True)
+    person_reached = models.CharField(_("who confirmed it"), max_length=200, blank=True)
+    confirmed = models.BooleanField(_("confirmed"))
+    mismatches = models.JSONField(default=list)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    report = models.ForeignKey("incidents.Incident", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+
+    @property
+    def counts(self) -> bool:
+        """Whether it verifies the requester: confirmed, and its own check passed."""
+        return self.confirmed and not self.mismatches
+
+    def mismatch_labels(self) -> list[str]:
+        return [str(self.Mismatch(code).label) for code in self.mismatches if code in self.Mismatch.values]
+
+
 class ConsentRecord(models.Model):
     """A parent or guardian, or someone carrying the user's written consent: what the officer verified."""
 

@@ -42,6 +42,7 @@ GROUPS = [
         ("library:profile", _("Library profile")),
         ("library:branches", _("Branches")),
         ("library:contacts", _("Contacts")),
+        ("library:directory", _("Agencies and courts")),
         ("library:checklists", _("Checklists")),
         ("library:policy", _("Policy")),
         ("accounts:list", _("Accounts")),

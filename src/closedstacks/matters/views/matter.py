@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Prefetch
@@ -20,9 +21,16 @@ from closedstacks.documents import uploads, viewing
 from closedstacks.documents.models import StoredFile
 from closedstacks.documents.responses import download, picture
 from closedstacks.documents.uploads import UploadRefused
-from closedstacks.matters import casefile, confirming, letters, reading, standing, wording
+from closedstacks.matters import casefile, confirming, letters, reading, standing, verifying, wording
 from closedstacks.matters.counting import may_count
-from closedstacks.matters.forms import ACTION_FORMS, DocumentForm, ExtensionForm, LetterLanguageForm, NoteForm
+from closedstacks.matters.forms import (
+    ACTION_FORMS,
+    DocumentForm,
+    ExtensionForm,
+    LetterLanguageForm,
+    NoteForm,
+    VerificationForm,
+)
 from closedstacks.matters.models import Instrument, Matter, MatterDocument, MatterNote, Review, ScopeApproval
 from closedstacks.matters.procedure import (
     MOVES,
@@ -76,6 +84,7 @@ def _content(request, matter: Matter, problem: str) -> dict:
     main, others = standing.primary(matter, available(matter, request.user, opened=True))
     deadlines = list(matter.deadlines.prefetch_related("extensions"))
     on = reading.on_matter(matter, request.user)
+    verifications = list(matter.verifications.select_related("authority", "recorded_by"))
     return {
         "matter": matter,
         "title": standing.title(matter, current),
@@ -108,6 +117,11 @@ def _content(request, matter: Matter, problem: str) -> dict:
         "note_kinds": MatterNote.Kind.choices,
         "document_kinds": MatterDocument.Kind.choices,
         "documents": matter.documents.select_related("file", "added_by"),
+        "verifications": verifications,
+        "verified": any(v.counts for v in verifications),
+        "flagged": [v for v in verifications if v.mismatches],
+        "may_verify": verifying.may_verify(matter, request.user, on=on),
+        "verification_form": VerificationForm(auto_id="verify-%s"),
     }
 
 
@@ -318,3 +332,17 @@ def add_note(request, reference: str):
     """A note or correspondence on the matter's timeline."""
     return _file_change(request, reference, NoteForm, casefile.add_note, done=_("Note added."),
                         refused=_("The note was not saved"))
+
+
+def verify(request, reference: str):
+    """How the requester was verified through the directory; what did not match is flagged."""
+    return _file_change(request, reference, VerificationForm, verifying.record_verification,
+                        done=_("The verification is recorded."), refused=_("The verification was not recorded"))
+
+
+def report_mismatch(request, reference: str, verification_id: int):
+    """A report for the officer of what did not match in one verification."""
+    def change(ref, *, by):
+        return verifying.report_mismatch(ref, verification_id, by=by)
+    return _file_change(request, reference, forms.Form, change, done=_("A report is open for the officer."),
+                        refused=_("No report was opened"))

@@ -1,0 +1,153 @@
+"""Requesters verified through the officer's directory of agencies and courts (library.Authority,
+matters/verifying.py): the number called is the directory's, a domain or a number that does not match is flagged
+and can become a report with one action, only the people on the matter may record one, and the trail names no
+one."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from closedstacks.audit.models import AuditEntry
+from closedstacks.incidents.models import Incident
+from closedstacks.library.models import Authority
+from closedstacks.matters import verifying
+from closedstacks.matters.errors import MatterNotFound, ProcedureError
+from closedstacks.matters.models import Verification
+from tests.procedure import matter_at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sheriff():
+    return Authority.objects.create(name="Tidewater County Sheriff", kind="agency", phone="(555) 010-0199",
+                                    email_domains=["tidewater-sheriff.gov"], source="The sheriff's own website")
+
+
+@pytest.fixture
+def court():
+    return Authority.objects.create(name="Tidewater Circuit Court", kind="court", phone="555 010 0150",
+                                    clerk_contacts="Clerk's office, room 2", source="The state's court directory")
+
+
+def test_a_call_back_goes_to_the_directory_number_and_a_differing_number_on_the_paper_is_flagged(accounts, sheriff):
+    matter = matter_at("received", accounts)
+    made = verifying.record_verification(matter.reference, by=accounts["officer"], method="call_back",
+                                         authority=sheriff, confirmed=True, person_reached="Sgt. Ruiz, records",
+                                         number_on_request="+1 555-010-0666")
+    assert made.number_called == "(555) 010-0199"  # copied from the directory, never typed
+    assert made.mismatches == ["number_differs"] and not made.counts
+    same = verifying.record_verification(matter.reference, by=accounts["officer"], method="call_back",
+                                         authority=sheriff, confirmed=True, person_reached="Sgt. Ruiz",
+                                         number_on_request="1.555.010.0199")
+    assert same.mismatches == [] and same.counts  # the same number, written another way
+
+
+def test_a_sender_domain_not_in_the_directory_is_a_mismatch_whatever_was_ticked(accounts, sheriff):
+    matter = matter_at("received", accounts)
+    forged = verifying.record_verification(matter.reference, by=accounts["officer"], method="email_domain",
+                                           authority=sheriff, confirmed=True,
+                                           sender_address="records@tidewater-sheriff.gov.example.net")
+    assert not forged.confirmed and forged.mismatches == ["domain_unknown"]
+    known = verifying.record_verification(matter.reference, by=accounts["officer"], method="email_domain",
+                                          authority=sheriff, confirmed=False,
+                                          sender_address="Records@Tidewater-Sheriff.gov")
+    assert known.counts
+
+
+def test_the_clerk_confirms_a_case_at_a_court_only(accounts, sheriff, court):
+    matter = matter_at("received", accounts)
+    with pytest.raises(ProcedureError, match="court"):
+        verifying.record_verification(matter.reference, by=accounts["director"], method="clerk", authority=sheriff,
+                                      confirmed=True, case_number="CR-1")
+    unknown = verifying.record_verification(matter.reference, by=accounts["director"], method="clerk",
+                                            authority=court, confirmed=False, case_number="CR-2026-0099")
+    assert unknown.mismatches == ["case_unknown"] and unknown.instrument == matter.current_instrument()
+
+
+@pytest.mark.parametrize("data, problem", [
+    ({"method": "call_back"}, "directory"),
+    ({"method": "call_back", "authority": "sheriff"}, "answered"),
+    ({"method": "email_domain", "authority": "sheriff", "sender_address": "not an address"}, "e-mail"),
+    ({"method": "telepathy", "authority": "sheriff"}, "how"),
+])
+def test_what_is_missing_is_refused_and_nothing_is_saved(accounts, sheriff, data, problem):
+    matter = matter_at("received", accounts)
+    data = {**data, "authority": sheriff if data.get("authority") else None}
+    with pytest.raises(ProcedureError, match=problem):
+        verifying.record_verification(matter.reference, by=accounts["officer"], **data)
+    assert not Verification.objects.exists() and not AuditEntry.objects.filter(
+        action="matter.requester_verified").exists()
+
+
+def test_only_the_officer_or_director_on_the_matter_may_verify(accounts, sheriff):
+    matter = matter_at("received", accounts)
+    with pytest.raises(ProcedureError):
+        verifying.record_verification(matter.reference, by=accounts["counsel"], method="in_person",
+                                      person_reached="Det. Smith", confirmed=True)
+    from tests.conftest import make_account
+
+    other = make_account("officer2", "officer")  # may read the matter, is not on it
+    with pytest.raises(MatterNotFound):
+        verifying.record_verification(matter.reference, by=other, method="in_person", person_reached="Det. Smith",
+                                      confirmed=True)
+
+
+def test_a_mismatch_becomes_a_report_with_one_action_and_the_trail_names_no_one(accounts, sheriff, client_for):
+    matter = matter_at("received", accounts)
+    officer = client_for("officer")
+    response = officer.post(f"/matters/{matter.reference}/verifications/", {
+        "method": "email_domain", "authority": sheriff.pk, "confirmed": "yes",
+        "sender_address": "chief@sheriff-tidewater.example.com", "person_reached": "", "notes": ""})
+    assert response.status_code == 302
+    page = officer.get(f"/matters/{matter.reference}/").content.decode()
+    assert "the request may be forged" in page and "Open a report for the officer" in page
+    verification = Verification.objects.get()
+    response = officer.post(f"/matters/{matter.reference}/verifications/{verification.pk}/report/")
+    assert response.status_code == 302
+    incident = Incident.objects.get(matter=matter)
+    assert incident.kind == "unauthorized_demand" and "e-mail domain" in incident.what
+    verification.refresh_from_db()
+    assert verification.report == incident
+    assert "Reported: report" in officer.get(f"/matters/{matter.reference}/").content.decode()
+    # Once only.
+    assert officer.post(f"/matters/{matter.reference}/verifications/{verification.pk}/report/").status_code == 400
+    entries = AuditEntry.objects.filter(action__in=["matter.requester_verified", "matter.mismatch_reported"])
+    assert entries.count() == 2
+    for entry in entries:
+        text = str(entry.details)
+        assert "chief@" not in text and "sheriff-tidewater" not in text and "Casey" not in text
+    details = entries.get(action="matter.requester_verified").details
+    assert (json.loads(details) if isinstance(details, str) else details)["mismatches"] == ["domain_unknown"]
+
+
+def test_an_outsider_can_neither_see_nor_add(accounts, sheriff, client_for):
+    matter = matter_at("received", accounts)
+    verifying.record_verification(matter.reference, by=accounts["officer"], method="call_back", authority=sheriff,
+                                  confirmed=False, person_reached="Nobody there")
+    outsider = client_for("custodian")  # not on this matter
+    assert outsider.post(f"/matters/{matter.reference}/verifications/", {
+        "method": "in_person", "person_reached": "x", "confirmed": "yes"}).status_code == 404
+    assert outsider.post(
+        f"/matters/{matter.reference}/verifications/{Verification.objects.get().pk}/report/").status_code == 404
+    assert Verification.objects.count() == 1 and not Incident.objects.exists()
+
+
+def test_the_officer_keeps_the_directory_and_others_cannot(accounts, client_for):
+    officer = client_for("officer")
+    response = officer.post("/library/directory/new/", {
+        "kind": "court", "name": "Tidewater Circuit Court", "phone": "555 010 0150", "postal_address": "1 Main St",
+        "email_domains": "courts.example.gov, @Clerk.Courts.Example.gov.", "clerk_contacts": "Room 2",
+        "source": "The state's court directory", "active": "on"})
+    assert response.status_code == 302
+    court = Authority.objects.get()
+    assert court.email_domains == ["courts.example.gov", "clerk.courts.example.gov"]
+    assert AuditEntry.objects.filter(action="library.authority_added", object_id=str(court.pk)).exists()
+    assert "Tidewater Circuit Court" in officer.get("/library/directory/").content.decode()
+    bad = officer.post("/library/directory/new/", {"kind": "agency", "name": "Somewhere", "phone": "911",
+                                                   "email_domains": "not a domain!", "source": ""})
+    assert bad.status_code == 400 and Authority.objects.count() == 1
+    for role in ("staff", "admin", "counsel", "auditor"):
+        assert client_for(role).get("/library/directory/").status_code in (403, 404)
