@@ -57,6 +57,17 @@ def new_matter(accounts, **overrides):
 ROAD = ["referred", "explained", "received", "in_review", "sufficient", "scope_proposed", "scope_approved"]
 
 
+def verify_requester(matter, accounts, *, by: str = "director"):
+    """The requester confirmed by a call back to the directory's number for their agency (made once)."""
+    from closedstacks.library.models import Authority
+    from closedstacks.matters.verifying import record_verification
+
+    agency, _made = Authority.objects.get_or_create(name="Example Police Department", defaults={
+        "phone": "555-0100", "email_domains": ["police.example.gov"], "source": "The department's own website"})
+    return record_verification(matter.reference, by=accounts[by], method="call_back", authority=agency,
+                               confirmed=True, person_reached="Records unit, Sgt. Ruiz")
+
+
 def matter_at(state: str, accounts, *, nondisclosure: bool = False, defective_first: bool = False):
     """A fresh matter taken along the main road to ``state`` (or to 'defective' / 'challenged')."""
     officer, director, counsel = accounts["officer"], accounts["director"], accounts["counsel"]
@@ -90,6 +101,7 @@ def matter_at(state: str, accounts, *, nondisclosure: bool = False, defective_fi
     users = list(matter.current_instrument().designated_users.values_list("pk", flat=True))
     matter = perform(matter, "propose_scope", by=director, users=users[:1], record_kinds=["past_loans"],
                      date_from=dt.date(2025, 3, 1), date_to=dt.date(2025, 6, 30))
+    verify_requester(matter, accounts)
     if state == "scope_proposed":
         return matter
     matter = perform(matter, "approve_scope", by=director)

@@ -17,7 +17,7 @@ from closedstacks.matters import standing
 from closedstacks.matters.models import MatterEvent
 from closedstacks.matters.procedure import perform
 from closedstacks.matters.states import State
-from tests.procedure import PDF, all_yes, matter_at, new_matter
+from tests.procedure import PDF, all_yes, matter_at, new_matter, verify_requester
 
 
 def _page(client, matter) -> str:
@@ -63,7 +63,16 @@ def test_the_main_action_is_the_step_that_moves_the_matter_on(accounts, client_f
     page = _page(officer, received)
     assert _main_move(page) is None and "/act/refer_incident/" in page
     assert _main_move(_page(counsel, matter_at("in_review", accounts))) == "determine"
-    assert _main_move(_page(director, matter_at("sufficient", accounts))) == "propose_scope"
+    sufficient = matter_at("sufficient", accounts)
+    assert _main_move(_page(director, sufficient)) == "propose_scope"
+    # Proposed, but nobody has verified the requester: that comes before any approval.
+    users = list(sufficient.current_instrument().designated_users.values_list("pk", flat=True))
+    proposed = perform(sufficient, "propose_scope", by=accounts["director"], users=users[:1],
+                       record_kinds=["past_loans"], date_from=dt.date(2025, 3, 1), date_to=dt.date(2025, 6, 30))
+    page = _page(director, proposed)
+    assert 'id="main-move" href="#verification-heading"' in page and "/act/approve_scope/" not in page
+    verify_requester(proposed, accounts)
+    assert _main_move(_page(director, proposed)) == "approve_scope"
     # The custodian is not yet assigned: the director's next step is to assign one.
     assert _main_move(_page(director, matter_at("scope_approved", accounts))) == "assign_custodian"
 

@@ -9,13 +9,14 @@ from django.utils import timezone
 
 from closedstacks.audit.models import AuditEntry
 from closedstacks.incidents.models import Incident
-from closedstacks.library.models import GuardianRule, LibraryProfile
+from closedstacks.library.models import Authority, GuardianRule, LibraryProfile
 from closedstacks.matters import letters
 from closedstacks.matters.models import Matter, Scope
 from closedstacks.matters.procedure import ProcedureError, StaleMatter, perform
 from closedstacks.matters.queues import queue
+from closedstacks.matters.verifying import record_verification
 from tests.conftest import make_account, pdf_text
-from tests.procedure import all_yes, instrument_data, matter_at, new_matter
+from tests.procedure import all_yes, instrument_data, matter_at, new_matter, verify_requester
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("officer_configured")]
 
@@ -126,6 +127,7 @@ def test_a_person_who_is_director_and_counsel_cannot_approve_alone(accounts):
     matter = perform(matter, "determine", by=both, answers=all_yes(matter), determination="sufficient", reasons="ok")
     matter = perform(matter, "propose_scope", by=both, users=designated_ids(matter)[:1],
                      record_kinds=["past_loans"], date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 1, 31))
+    verify_requester(matter, accounts)
     matter = perform(matter, "approve_scope", by=both)
     with pytest.raises(ProcedureError, match="already"):
         perform(matter, "approve_scope", by=both)
@@ -232,6 +234,19 @@ def test_an_emergency_request_where_the_state_allows_it(accounts):
     matter = perform(matter, "record_emergency", by=officer, statement="A child is missing.", signed_by="Lt. B",
                      signed_statement_received=True, designated=[("card", "21000000777")])
     assert matter.state == "emergency_pending"
+    # Nothing is disclosed on an emergency nobody confirmed: an e-mail from a domain the directory does not know
+    # is no confirmation; a call back to the directory's number that confirms it is.
+    with pytest.raises(ProcedureError, match="Verify the request first"):
+        perform(matter, "decide_emergency", by=director, disclose=True, reasons="Imminent harm.", counsel=counsel)
+    agency = Authority.objects.create(name="Example Police Department", phone="555-0100",
+                                      email_domains=["police.example.gov"], source="The department's website")
+    forged = record_verification(matter.reference, by=officer, method="email_domain", authority=agency,
+                                 confirmed=True, sender_address="lt.b@police-example.gov.mail.example")
+    assert forged.mismatches == ["domain_unknown"]
+    with pytest.raises(ProcedureError, match="Verify the request first"):
+        perform(matter, "decide_emergency", by=director, disclose=True, reasons="Imminent harm.", counsel=counsel)
+    assert matter.emergency.disclose_identity is None  # nothing was decided by the refusals
+    verify_requester(matter, accounts, by="officer")
     matter = perform(matter, "decide_emergency", by=director, disclose=True, reasons="Imminent harm.",
                      counsel=counsel)
     scope = matter.scopes.get()

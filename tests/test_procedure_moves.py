@@ -14,7 +14,7 @@ from django.utils import timezone
 from closedstacks.library.models import LibraryProfile
 from closedstacks.matters.procedure import MOVES, ProcedureError, check, perform
 from tests.conftest import ROLES
-from tests.procedure import all_yes, instrument_data, matter_at, new_matter, set_officer
+from tests.procedure import all_yes, instrument_data, matter_at, new_matter, set_officer, verify_requester
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +80,7 @@ def _branch(accounts, state):
         matter = perform(matter, "record_emergency", by=officer, statement="A child is missing.", signed_by="Lt. B",
                          signed_statement_received=True, designated=[("card", "21000000999")])
         if state == "emergency_decided":
+            verify_requester(matter, accounts, by="officer")
             matter = perform(matter, "decide_emergency", by=director, disclose=True, reasons="Imminent danger.",
                              counsel=counsel)
         return matter

@@ -24,7 +24,7 @@ from closedstacks.records import production as productions
 from closedstacks.records.models import Production, ProductionLocked, Release
 from tests.conftest import make_account, pdf_text, run_jobs, text
 from tests.ils import ils_url  # noqa: F401 (a fixture)
-from tests.procedure import all_yes, instrument_data, matter_at, set_officer
+from tests.procedure import all_yes, instrument_data, matter_at, set_officer, verify_requester
 
 SCOPE_FROM, SCOPE_TO = dt.date(2022, 1, 1), dt.date(2023, 12, 31)
 
@@ -67,6 +67,7 @@ def approved(accounts, koha) -> Matter:
     designated = list(matter.current_instrument().designated_users.order_by("pk"))
     matter = perform(matter, "propose_scope", by=director, users=[d.pk for d in designated[:2]],
                      record_kinds=["past_loans", "fines"], date_from=SCOPE_FROM, date_to=SCOPE_TO)
+    verify_requester(matter, accounts)
     matter = perform(matter, "approve_scope", by=director)
     matter = perform(matter, "approve_scope", by=counsel)
     matter = perform(matter, "assign_custodian", by=director, custodian=accounts["custodian"])

@@ -151,3 +151,47 @@ def test_the_officer_keeps_the_directory_and_others_cannot(accounts, client_for)
     assert bad.status_code == 400 and Authority.objects.count() == 1
     for role in ("staff", "admin", "counsel", "auditor"):
         assert client_for(role).get("/library/directory/").status_code in (403, 404)
+
+
+def _profile_post(form) -> dict:
+    """What the library page's form posts as it stands."""
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif isinstance(value, (list, tuple)):
+            data[name] = list(value)
+        elif value is not None:
+            data[name] = value
+    return data
+
+
+def test_the_library_sets_which_verifications_suffice(accounts, sheriff, client_for):
+    from closedstacks.library.forms import ProfileForm
+    from closedstacks.library.models import LibraryProfile
+
+    matter = matter_at("scope_proposed", accounts)  # verified by a call back (tests/procedure.py)
+    assert verifying.sufficient(matter) and matter.current_instrument().type == "subpoena_duces_tecum"
+    data = _profile_post(ProfileForm(instance=LibraryProfile.current()))
+    assert data["verify_subpoena_duces_tecum"] == ["call_back", "clerk", "in_person"]
+    assert data["verify_emergency"] == ["call_back", "in_person"]  # an e-mail domain alone: not by default
+    data["verify_subpoena_duces_tecum"] = ["in_person"]
+    response = client_for("admin").post("/library/", data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assert LibraryProfile.current().accepted_verifications("subpoena_duces_tecum") == ["in_person"]
+    entry = AuditEntry.objects.filter(action="library.profile_changed").latest("seq")
+    assert "verification_methods" in str(entry.details)
+    assert not verifying.sufficient(matter)  # a call back no longer suffices for it
+    with pytest.raises(ProcedureError, match="credentials seen in person"):
+        from closedstacks.matters.procedure import perform
+
+        perform(matter, "approve_scope", by=accounts["director"])
+    verifying.record_verification(matter.reference, by=accounts["director"], method="in_person", confirmed=True,
+                                  person_reached="Det. Casey Smith, badge 4471, seen at the desk")
+    assert verifying.sufficient(matter)
+    # None chosen for a kind is refused: something must suffice.
+    data["verify_nsl"] = []
+    assert client_for("admin").post("/library/", data).status_code == 200
+    assert LibraryProfile.current().accepted_verifications("nsl") == ["call_back", "in_person"]

@@ -120,6 +120,15 @@ class _Builder:
         happened = self._step("note", after)
         add_note(matter.reference, by=self.p[by], kind=kind, happened_at=happened, parties=parties, summary=summary)
 
+    def verify(self, matter, by: str, method: str, agency: str, *, after: dt.timedelta = 2 * H, **data):
+        """The request verified through the directory (its entry for ``agency``)."""
+        from closedstacks.library.models import Authority
+        from closedstacks.matters.verifying import record_verification
+
+        self._step("verify", after)
+        return record_verification(matter.reference, by=self.p[by], method=method,
+                                   authority=Authority.objects.get(name=agency), **data)
+
     def jobs(self) -> None:
         self.clock.step(dt.timedelta(minutes=2))
         _run_jobs()
@@ -171,6 +180,8 @@ class _Builder:
 
     def approved(self, text: str, *, counsel: str = "counsel", **instrument):
         matter = self.scoped(text, counsel=counsel, **instrument)
+        self.verify(matter, "director", "clerk", "Circuit Court of Example County", confirmed=True,
+                    person_reached="Deputy clerk T. Nguyen", after=H)
         matter = self.move(matter, "approve_scope", "director")
         matter = self.move(matter, "approve_scope", counsel)
         return self.move(matter, "assign_custodian", "director", custodian=self.p["custodian"])
@@ -187,6 +198,7 @@ def ensure_demo_matters(data_dir: Path, progress=None) -> bool:
     people = _people()
     tell("training")
     _train(people)
+    _directory()
     cards = _busiest_cards(data_dir / "demo-koha.sqlite3", 3)
     build = _Builder(people, cards)
     for number, (start, make) in enumerate(MATTERS, start=1):
@@ -314,8 +326,53 @@ def _emergency(b: _Builder) -> None:
     """An emergency request: the director decides."""
     matter = b.log("Says a patron threatened to harm themself; asks for the patron's address now.",
                    requester=JORDAN_LEE, desk="desk3", channel="phone", contact="555-0111")
-    b.move(matter, "record_emergency", "officer", statement="Caller reports an imminent threat of self-harm.",
-           signed_by="Sgt. Jordan Lee", signed_statement_received=True, designated=[("card", b.cards[1])])
+    matter = b.move(matter, "record_emergency", "officer", statement="Caller reports an imminent threat of "
+                    "self-harm.", signed_by="Sgt. Jordan Lee", signed_statement_received=True,
+                    designated=[("card", b.cards[1])])
+    b.verify(matter, "officer", "call_back", "Example County Sheriff", confirmed=True, after=6 * dt.timedelta(
+        minutes=1), person_reached="Watch commander, Lt. Dee Harper: Sgt. Lee is on duty and made the request")
+
+
+def _forged_email(b: _Builder) -> None:
+    """A forged demand by e-mail: the sender's domain is not the department's, the department sent nothing."""
+    matter = b.explained("An e-mail marked URGENT asks for a patron's address and loans 'under exigent "
+                         "circumstances', from a lieutenant of the police department.",
+                         requester=("Lt. Sam Reyes", "Example Police Department", ""), desk="desk2",
+                         channel="email", contact="sam.reyes@examplepd-gov.us")
+    found = b.verify(matter, "officer", "email_domain", "Example Police Department", confirmed=False,
+                     sender_address="sam.reyes@examplepd-gov.us", after=H)
+    from closedstacks.matters.verifying import report_mismatch
+
+    report_mismatch(matter.reference, found.pk, by=b.p["officer"])
+    b.verify(matter, "officer", "call_back", "Example Police Department", confirmed=False,
+             person_reached="Records unit, Sgt. Ruiz: no Lt. Reyes works there; nothing was sent",
+             number_on_request="(312) 555-0199", after=dt.timedelta(minutes=20))
+    b.move(matter, "decline", "officer", reason="Not sent by the police department (confirmed on its official "
+           "number); reported to the officer as a forged demand.")
+
+
+def _directory() -> None:
+    """The agencies and courts the demo's requesters come from, as the officer found them."""
+    from closedstacks.library.models import Authority
+
+    for kind, name, phone, domains, source in [
+        ("court", "Circuit Court of Example County", "(555) 010-2000", ["courts.example.gov"],
+         "The court's published directory of offices"),
+        ("agency", "Example Police Department", "(555) 010-3000", ["police.example.gov"],
+         "The department's own website, under Contact"),
+        ("agency", "Example County Sheriff", "(555) 010-3100", ["sheriff.example.gov"],
+         "The county's directory of offices"),
+        ("agency", "Example County State's Attorney", "(555) 010-3200", ["sao.example.gov"],
+         "The county's directory of offices"),
+        ("agency", "Federal Bureau of Investigation", "(555) 010-4000", ["fbi.gov"],
+         "fbi.gov, the field office's page"),
+        ("agency", "Illinois Department of Employment Security", "(555) 010-5000", ["illinois.gov"],
+         "illinois.gov, the department's contact page"),
+        ("other", "Lawson & Reed LLP", "(555) 010-6000", ["lawsonreed.example.com"],
+         "The state bar's lawyer search"),
+    ]:
+        Authority.objects.create(kind=kind, name=name, phone=phone, email_domains=domains, source=source,
+                                 clerk_contacts="Clerk's office, room 101, (555) 010-2010" if kind == "court" else "")
 
 
 def _nsl(b: _Builder) -> None:
@@ -369,6 +426,7 @@ MATTERS = [
     ((110, 14, 40), _agency_withdrew),
     ((198, 10, 0), _order_quashed),
     ((296, 17, 20), lambda b: _warrant(b, reviewed=True)),
+    ((61, 8, 50), _forged_email),
 ]
 
 

@@ -44,3 +44,31 @@ class IdentifierType(models.TextChoices):
     NAME = "name", _("Name")
     USERNAME = "username", _("Username")
     OTHER = "other", _("Other identifier")
+
+
+class VerificationMethod(models.TextChoices):
+    """How a requester is confirmed to be real, through the library's directory (library.Authority)."""
+
+    CALL_BACK = "call_back", _("Called back on the directory's number")
+    CLERK = "clerk", _("Clerk of court confirmed the case")
+    EMAIL_DOMAIN = "email_domain", _("Sender's e-mail domain is in the directory")
+    IN_PERSON = "in_person", _("Credentials seen in person")
+
+
+# What a verification is for: each instrument type that may lead to a disclosure, and an emergency request.
+EMERGENCY = "emergency"
+VERIFIED_FOR = [t for t in InstrumentType.values
+                if t not in (InstrumentType.PRESERVATION_REQUEST, InstrumentType.SEARCH_WARRANT)] + [EMERGENCY]
+
+# Which methods suffice, until the library sets its own (LibraryProfile.verification_methods): the clerk of the
+# issuing court for what a court issues, a call back to the directory's number or credentials seen in person for
+# everything. An e-mail domain alone suffices for nothing until the library says so: police e-mail accounts are
+# what forged emergency requests are sent from.
+_COURT_ISSUED = {InstrumentType.SUBPOENA, InstrumentType.SUBPOENA_DUCES_TECUM, InstrumentType.COURT_ORDER}
+
+
+def default_verification_methods(kind: str) -> list[str]:
+    methods = [VerificationMethod.CALL_BACK, VerificationMethod.IN_PERSON]
+    if kind in _COURT_ISSUED:
+        methods.insert(1, VerificationMethod.CLERK)
+    return [str(m) for m in methods]

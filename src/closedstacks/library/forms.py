@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from closedstacks.access.roles import Role
+from closedstacks.library.choices import EMERGENCY, VERIFIED_FOR, InstrumentType, VerificationMethod
 from closedstacks.library.models import Authority, Branch, ChecklistItem, Contact, LibraryProfile, ServicePoint
 
 
@@ -26,6 +27,27 @@ class ProfileForm(forms.ModelForm):
         self.fields["responsible_officer"].queryset = officers
         self.fields["alternate_officer"].queryset = User.objects.filter(
             is_active=True, role_grants__role__in=[Role.OFFICER, Role.DIRECTOR]).distinct()
+        # Which verifications of the requester suffice, for each instrument type and for an emergency.
+        labels = dict(InstrumentType.choices) | {EMERGENCY: _("An emergency request")}
+        for kind in VERIFIED_FOR:
+            self.fields[f"verify_{kind}"] = forms.MultipleChoiceField(
+                label=_("Verifications that suffice: %(kind)s") % {"kind": labels[kind]},
+                choices=VerificationMethod.choices, widget=forms.CheckboxSelectMultiple,
+                initial=self.instance.accepted_verifications(kind),
+                help_text=_("Before a scope is approved or an emergency disclosure decided, at least one of these "
+                            "must have confirmed the request.") if kind == VERIFIED_FOR[0] else "")
+
+    def clean(self):
+        data = super().clean()
+        self.instance.verification_methods = {
+            kind: data[f"verify_{kind}"] for kind in VERIFIED_FOR if data.get(f"verify_{kind}")}
+        return data
+
+    @property
+    def changed_data(self):
+        names = super().changed_data
+        verifying = [name for name in names if name.startswith("verify_")]
+        return [name for name in names if name not in verifying] + (["verification_methods"] if verifying else [])
 
 
 class PolicyForm(forms.Form):

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from closedstacks.library.choices import InstrumentType
+from closedstacks.library.choices import InstrumentType, default_verification_methods
 
 
 def validate_lead_days(value: str) -> None:
@@ -90,9 +90,17 @@ class LibraryProfile(models.Model):
         validators=[MinValueValidator(30), MaxValueValidator(1095)])
     training_reminder_days = models.CharField(_("training reminders (days before expiry)"), max_length=40,
                                               default="30,7", validators=[validate_lead_days])
+    # {instrument type or "emergency": [verification methods]}: which verifications of the requester suffice
+    # before a scope is approved or an emergency disclosure decided (a kind not set: choices.py's defaults).
+    verification_methods = models.JSONField(_("verifications that suffice"), default=dict, blank=True)
 
     def __str__(self) -> str:
         return self.name
+
+    def accepted_verifications(self, kind: str) -> list[str]:
+        """The methods of verifying a requester that suffice for ``kind`` (an instrument type, or "emergency")."""
+        chosen = (self.verification_methods or {}).get(kind)
+        return list(chosen) if chosen else default_verification_methods(kind)
 
     def danger_now(self) -> str:
         """The words a threat's receipt gives the reporter: the library's own, else the standard ones."""

@@ -175,6 +175,15 @@ def production_approved(matter: Matter, by) -> None:
             _("Production %(n)s has been released already; a release is recorded once.") % {"n": current.number})
 
 
+def requester_verified(matter: Matter, by) -> None:
+    """the requester and the instrument were verified through the directory, by a method the library accepts"""
+    from closedstacks.matters import verifying
+
+    require(bool(verifying.sufficient(matter)),
+            _("Verify the requester first, through the directory (%(methods)s): nothing is approved on a request "
+              "nobody has confirmed is real.") % {"methods": _(" or ").join(verifying.accepted_labels(matter))})
+
+
 def emergency_allowed(matter: Matter, by) -> None:
     """the library's jurisdiction allows emergency disclosure"""
     require(LibraryProfile.current().emergency_disclosure_allowed,

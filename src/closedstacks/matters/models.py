@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from closedstacks.access.roles import Role
-from closedstacks.library.choices import IdentifierType, InstrumentType, record_kind_labels
+from closedstacks.library.choices import IdentifierType, InstrumentType, VerificationMethod, record_kind_labels
 from closedstacks.matters import wording
 from closedstacks.matters.states import (
     CLOSED_STATES,
@@ -428,11 +428,7 @@ class Verification(models.Model):
 
     audit_type = "verification"
 
-    class Method(models.TextChoices):
-        CALL_BACK = "call_back", _("Called back on the directory's number")
-        CLERK = "clerk", _("Clerk of court confirmed the case")
-        EMAIL_DOMAIN = "email_domain", _("Sender's e-mail domain is in the directory")
-        IN_PERSON = "in_person", _("Credentials seen in person")
+    Method = VerificationMethod
 
     class Mismatch(models.TextChoices):
         DOMAIN_UNKNOWN = "domain_unknown", _("the sender's e-mail domain is not the agency's in the directory")
@@ -445,6 +441,7 @@ class Verification(models.Model):
         return self.matter_id
 
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="verifications")
+    # The instrument current when it was made (None: an emergency request, or nothing attached yet).
     instrument = models.ForeignKey("Instrument", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="verifications")
     method = models.CharField(_("how"), max_length=20, choices=Method.choices)

@@ -22,22 +22,56 @@ from closedstacks.access.scopes import user_has_scope
 from closedstacks.audit.trail import record
 from closedstacks.incidents.models import IncidentKind
 from closedstacks.incidents.services import report
-from closedstacks.library.models import Authority, AuthorityKind
+from closedstacks.library.choices import EMERGENCY
+from closedstacks.library.models import Authority, AuthorityKind, LibraryProfile
 from closedstacks.matters.casefile import on_the_matter
 from closedstacks.matters.errors import MatterNotFound, ProcedureError
 from closedstacks.matters.models import Matter, Verification
 from closedstacks.matters.reading import on_matter
+from closedstacks.matters.states import State
 
 # Who verifies: the officer (who receives the requester) and the director (who holds the instrument).
 VERIFY_SCOPES = ("matter:explain", "matter:instrument")
 
 Method, Mismatch = Verification.Method, Verification.Mismatch
 
+# Where the next step waits on a verification: a scope is approved, an emergency disclosure decided, only then.
+NEEDED_AT = frozenset({State.SCOPE_PROPOSED, State.EMERGENCY_PENDING})
+
 
 def may_verify(matter: Matter, user, *, on: bool | None = None) -> bool:
     """Whether ``user`` may record a verification on ``matter`` (``on``: whether they are on it, if known)."""
     return not matter.is_closed and (on_matter(matter, user) if on is None else on) and any(
         user_has_scope(user, scope) for scope in VERIFY_SCOPES)
+
+
+def verified_for(matter: Matter) -> str | None:
+    """What the matter's verification must suffice for: "emergency", the current instrument's type, or None when
+    there is nothing to verify yet."""
+    if matter.kind == "emergency":
+        return EMERGENCY
+    instrument = matter.current_instrument()
+    return instrument.type if instrument is not None else None
+
+
+def sufficient(matter: Matter) -> list[Verification]:
+    """The verifications that verify the matter's current request: confirmed, matching, by a method the library
+    accepts for it, made of its current instrument (a cured or amended instrument is verified again)."""
+    kind = verified_for(matter)
+    if kind is None:
+        return []
+    accepted = set(LibraryProfile.current().accepted_verifications(kind))
+    instrument = matter.current_instrument()
+    return [v for v in matter.verifications.filter(confirmed=True, method__in=accepted,
+                                                   instrument=instrument)
+            if v.counts]
+
+
+def accepted_labels(matter: Matter) -> list[str]:
+    """The methods the library accepts for the matter's current request, as people read them."""
+    kind = verified_for(matter)
+    methods = LibraryProfile.current().accepted_verifications(kind) if kind else []
+    return [str(Method(m).label).lower() for m in methods if m in Method.values]
 
 
 def digits(phone: str) -> str:
@@ -96,18 +130,19 @@ def record_verification(reference: str, *, by, method: str, authority: Authority
     """Record how the request on matter ``reference`` was verified; what did not match is flagged with it."""
     if not any(user_has_scope(by, scope) for scope in VERIFY_SCOPES):
         raise ProcedureError(_("Only the officer or the director verifies a requester."))
-    confirmed, mismatches = _checked(method, authority, confirmed=confirmed, number_on_request=number_on_request,
-                                     sender_address=sender_address, case_number=case_number,
-                                     person_reached=person_reached)
     with on_the_matter(reference, by, version) as matter:
         if matter.is_closed:
             raise ProcedureError(_("The matter is closed."))
         instrument = matter.current_instrument()
+        case_number = case_number.strip() or (instrument.case_number if instrument else "")
+        confirmed, mismatches = _checked(method, authority, confirmed=confirmed,
+                                         number_on_request=number_on_request, sender_address=sender_address,
+                                         case_number=case_number, person_reached=person_reached)
         verification = Verification.objects.create(
             matter=matter, instrument=instrument, method=method, authority=authority,
             number_called=authority.phone if method == Method.CALL_BACK else "",
             number_on_request=number_on_request.strip()[:40], sender_address=sender_address.strip()[:254],
-            case_number=(case_number.strip() or (instrument.case_number if instrument else ""))[:100],
+            case_number=case_number[:100],
             person_reached=person_reached.strip()[:200], confirmed=confirmed, mismatches=list(mismatches),
             notes=notes.strip(), recorded_by=by)
         record("matter.requester_verified", actor=by, obj=verification, details={

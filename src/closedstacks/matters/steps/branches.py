@@ -12,6 +12,7 @@ from closedstacks.incidents.models import IncidentKind
 from closedstacks.incidents.services import refer
 from closedstacks.library.choices import InstrumentType, RecordKind
 from closedstacks.library.models import GuardianRule, LibraryProfile
+from closedstacks.matters import verifying
 from closedstacks.matters.errors import Result, require
 from closedstacks.matters.models import (
     ConsentRecord,
@@ -99,6 +100,12 @@ def decide_emergency(matter: Matter, by, *, disclose: bool, reasons: str, counse
     require(bool(reasons.strip()), _("Give the reasons for the decision."))
     require(counsel is not None and counsel.is_active and Role.COUNSEL in counsel.roles,
             _("Choose the counsel who reviews the decision afterwards."))
+    if disclose:
+        # Forged emergency requests come from compromised police e-mail accounts with a number of their own.
+        require(bool(verifying.sufficient(matter)),
+                _("Verify the request first, through the directory (%(methods)s): nothing is disclosed on an "
+                  "emergency nobody has confirmed is real.")
+                % {"methods": _(" or ").join(verifying.accepted_labels(matter))})
     record = matter.emergency
     record.disclose_identity = bool(disclose)
     record.decided_by = by

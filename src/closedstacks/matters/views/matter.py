@@ -85,6 +85,11 @@ def _content(request, matter: Matter, problem: str) -> dict:
     deadlines = list(matter.deadlines.prefetch_related("extensions"))
     on = reading.on_matter(matter, request.user)
     verifications = list(matter.verifications.select_related("authority", "recorded_by"))
+    may_verify = verifying.may_verify(matter, request.user, on=on)
+    verified = any(v.counts for v in verifications)
+    if may_verify and not verified and matter.state in verifying.NEEDED_AT:
+        # Nothing is approved or disclosed until someone verifies the request: that is the next step.
+        main, others = None, [move for move in (main, *others) if move is not None]
     return {
         "matter": matter,
         "title": standing.title(matter, current),
@@ -118,9 +123,10 @@ def _content(request, matter: Matter, problem: str) -> dict:
         "document_kinds": MatterDocument.Kind.choices,
         "documents": matter.documents.select_related("file", "added_by"),
         "verifications": verifications,
-        "verified": any(v.counts for v in verifications),
+        "verified": verified,
+        "verify_first": may_verify and not verified and matter.state in verifying.NEEDED_AT,
         "flagged": [v for v in verifications if v.mismatches],
-        "may_verify": verifying.may_verify(matter, request.user, on=on),
+        "may_verify": may_verify,
         "verification_form": VerificationForm(auto_id="verify-%s"),
     }
 
