@@ -156,7 +156,7 @@ def test_the_officer_keeps_the_directory_and_others_cannot(accounts, client_for)
 def _profile_post(form) -> dict:
     """What the library page's form posts as it stands."""
     data = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if isinstance(value, bool):
             if value:
