@@ -392,6 +392,32 @@ def propose_scope(director: Person, reference: str) -> None:
     assert director.state() == "Scope awaiting approval"
 
 
+def verify_requester(officer: Person, reference: str, *, agency: str = "Example Police Department") -> None:
+    """The officer finds the agency in the directory (adding it, from its own website, if it is not there yet),
+    calls it back on the directory's number, and records that the request was confirmed."""
+    officer.go("/library/directory/")
+    if agency not in officer.text():
+        officer.follow("Add an agency or court")
+        officer.page.select_option("#id_kind", "agency")
+        officer.page.fill("#id_name", agency)
+        officer.page.fill("#id_phone", "(555) 010-3000")
+        officer.page.fill("#id_email_domains", "police.example.gov")
+        officer.page.fill("#id_source", "The department's own website, under Contact")
+        officer.submit()
+        assert agency in officer.text()
+    officer.go(f"/matters/{reference}/")
+    form = officer.page.locator("form.verify-form")
+    reveal(form)
+    form.locator("#verify-method").select_option("call_back")
+    form.locator("#verify-authority").select_option(label=agency)
+    form.locator("input[name=confirmed][value=yes]").check()
+    form.locator("#verify-person_reached").fill("Records unit, Sgt. Ruiz")
+    form.get_by_role("button", name="Record the verification").click()
+    officer.page.wait_for_load_state()
+    section = officer.page.locator("section[aria-labelledby=verification-heading]").inner_text()
+    assert "(555) 010-3000" in section and "confirmed" in section, section
+
+
 def approve_scope(approver: Person, reference: str) -> None:
     approver.step(reference, "Approve the scope")
     approver.submit()

@@ -236,7 +236,7 @@ def test_api_operations_answer_each_persona_as_declared(accounts, personas):
     kwargs = sample_kwargs(accounts)
     api_kwargs = {"matter": kwargs["matters:detail"], "move": {**kwargs["matters:detail"], "name": "withdraw"},
                   "productions": kwargs["matters:detail"], "add_note": kwargs["matters:detail"],
-                  "add_document": kwargs["matters:detail"],
+                  "add_document": kwargs["matters:detail"], "verify": kwargs["matters:detail"],
                   "extend_deadline": {**kwargs["matters:detail"], "deadline_id": 1}}
     for name, (methods, required) in operation_scopes().items():
         url = reverse(f"api:{name}", kwargs=api_kwargs.get(name))

@@ -25,6 +25,7 @@ from tests.browser import (  # noqa: F401  (chromium, shots, site: fixtures)
     propose_scope,
     shots,
     site,
+    verify_requester,
 )
 
 
@@ -53,6 +54,12 @@ def test_a_subpoena_from_the_desk_to_its_release(chromium, site, shots, tmp_path
     assert counsel.state() == "Sufficient: scope to define"
     counsel.shot("subpoena-03-sufficient")
     propose_scope(director, reference)
+    # Nothing is approved on a request nobody confirmed: the officer calls the agency back on the directory's
+    # number (never the one on the paper).
+    director.go(f"/matters/{reference}/")
+    assert director.page.locator("#main-move").inner_text() == "Verify the requester through the directory"
+    verify_requester(officer, reference)
+    officer.shot("subpoena-035-requester-verified")
     approve_scope(director, reference)
     assert director.state() == "Scope awaiting approval"
     assert "Approve the scope" not in director.page.locator(".next-steps").inner_text()  # not twice by one person

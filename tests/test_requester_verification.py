@@ -195,3 +195,29 @@ def test_the_library_sets_which_verifications_suffice(accounts, sheriff, client_
     data["verify_nsl"] = []
     assert client_for("admin").post("/library/", data).status_code == 200
     assert LibraryProfile.current().accepted_verifications("nsl") == ["call_back", "in_person"]
+
+
+def test_the_approval_page_says_how_the_request_was_verified(accounts, client_for):
+    matter = matter_at("scope_proposed", accounts)  # called back (tests/procedure.py)
+    page = client_for("counsel").get(f"/matters/{matter.reference}/act/approve_scope/").content.decode()
+    assert "How the request was verified" in page and "Called back on the directory&#x27;s number" in page
+    assert "Example Police Department" in page and "called 555-0100" in page
+
+
+def test_the_api_records_a_verification_and_says_what_did_not_match(accounts, sheriff, client_for):
+    matter = matter_at("received", accounts)
+    officer = client_for("officer")
+    response = officer.post(f"/api/v1/matters/{matter.reference}/verifications", {
+        "method": "call_back", "authority": sheriff.pk, "confirmed": True, "person_reached": "Sgt. Ruiz",
+        "number_on_request": "555 010 0666"}, content_type="application/json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["mismatches"] == ["number_differs"] and body["counts"] is False
+    refused = officer.post(f"/api/v1/matters/{matter.reference}/verifications", {"method": "clerk",
+                           "authority": sheriff.pk, "confirmed": True}, content_type="application/json")
+    assert refused.status_code == 400 and "court" in refused.json()["detail"]
+    outsider = client_for("custodian")
+    assert outsider.post(f"/api/v1/matters/{matter.reference}/verifications", {"method": "in_person",
+                         "person_reached": "x", "confirmed": True}, content_type="application/json"
+                         ).status_code == 404
+    assert Verification.objects.count() == 1

@@ -277,10 +277,12 @@ def _court_order_challenged(b: _Builder) -> None:
 
 
 def _custody_scope_proposed(b: _Builder) -> None:
-    """Scope proposed, awaiting the second approval."""
-    b.scoped("A civil subpoena duces tecum in a custody case.", requester=PAT_LAWSON, desk="desk3",
-             returns_after=40, caption="In re Marriage of Doe", case_number="2026-DR-0077",
-             service_manner="by a process server", designated=[("card", b.cards[1])])
+    """Scope proposed, awaiting the approvals; the clerk confirmed the case."""
+    matter = b.scoped("A civil subpoena duces tecum in a custody case.", requester=PAT_LAWSON, desk="desk3",
+                      returns_after=40, caption="In re Marriage of Doe", case_number="2026-DR-0077",
+                      service_manner="by a process server", designated=[("card", b.cards[1])])
+    b.verify(matter, "director", "clerk", "Circuit Court of Example County", confirmed=True,
+             person_reached="Deputy clerk T. Nguyen: the subpoena was issued in this case", after=3 * H)
 
 
 def _production_in_review(b: _Builder) -> None:

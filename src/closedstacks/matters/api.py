@@ -17,10 +17,17 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from closedstacks.access.api import Scope
 from closedstacks.documents.uploads import UploadRefused
-from closedstacks.matters import casefile, reading
+from closedstacks.matters import casefile, reading, verifying
 from closedstacks.matters.errors import MatterNotFound, ProcedureError, StaleMatter
 from closedstacks.matters.finding import NarrowingForm
-from closedstacks.matters.forms import ACTION_FORMS, DocumentForm, ExtensionForm, InquiryForm, NoteForm
+from closedstacks.matters.forms import (
+    ACTION_FORMS,
+    DocumentForm,
+    ExtensionForm,
+    InquiryForm,
+    NoteForm,
+    VerificationForm,
+)
 from closedstacks.matters.models import Matter
 from closedstacks.matters.procedure import MOVES, available, perform
 from closedstacks.matters.queues import QUEUES, by_next_deadline, queue, states_of
@@ -309,6 +316,40 @@ def add_note(request, reference: str, payload: NoteIn):
         note = casefile.add_note(matter.reference, by=request.user, **data)
         return Status(201, {"id": note.pk, "kind": note.kind, "happened_at": note.happened_at})
     form = NoteForm(_Data({**payload.dict(), "happened_at": payload.happened_at.isoformat()}))
+    return _file_change(request, reference, form, change)
+
+
+class VerificationIn(Schema):
+    method: str
+    authority: int | None = None
+    confirmed: bool = False
+    person_reached: str = ""
+    number_on_request: str = ""
+    sender_address: str = ""
+    case_number: str = ""
+    notes: str = ""
+
+
+class VerificationOut(Schema):
+    id: int
+    method: str
+    confirmed: bool
+    mismatches: list[str]
+    counts: bool
+
+
+@router.post("/matters/{reference}/verifications", response={201: VerificationOut, 400: Problem, 404: Problem},
+             auth=Scope("matter:read"))
+def verify(request, reference: str, payload: VerificationIn):
+    """Record how the requester was verified through the directory of agencies and courts (the officer or the
+    director on the matter): the number called is the directory's; what did not match comes back in
+    ``mismatches``, and the verification counts toward approval only if nothing did."""
+    def change(matter, data):
+        made = verifying.record_verification(matter.reference, by=request.user, **data)
+        return Status(201, {"id": made.pk, "method": made.method, "confirmed": made.confirmed,
+                            "mismatches": made.mismatches, "counts": made.counts})
+    form = VerificationForm(_Data({**payload.dict(), "confirmed": "yes" if payload.confirmed else "no",
+                                   "authority": payload.authority or ""}))
     return _file_change(request, reference, form, change)
 
 

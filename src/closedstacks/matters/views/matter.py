@@ -170,6 +170,8 @@ def _step_page(request, matter: Matter, move, form, *, status: int = 200, unconf
             context.update(scope=scope, can_count=may_count(matter, request.user),
                            scope_users=list(scope.users.all()), instrument=scope.instrument,
                            instrument_users=list(scope.instrument.designated_users.all()))
+    if move.name in ("approve_scope", "decide_emergency"):
+        context["verified_by"] = verifying.sufficient(matter)  # what the decision rests on
     if move.name in VIEWED_BESIDE and reading.on_matter(matter, request.user):
         context["viewer"] = _viewer(matter)
     return render(request, "matters/act.html", context, status=status)
