@@ -221,3 +221,36 @@ def test_the_api_records_a_verification_and_says_what_did_not_match(accounts, sh
                          "person_reached": "x", "confirmed": True}, content_type="application/json"
                          ).status_code == 404
     assert Verification.objects.count() == 1
+
+
+def test_a_forged_emergency_request_cannot_be_disclosed_and_its_mismatches_open_a_report(accounts, sheriff):
+    from closedstacks.library.models import LibraryProfile
+    from closedstacks.matters.procedure import perform
+    from tests.procedure import new_matter
+
+    profile = LibraryProfile.current()
+    profile.emergency_disclosure_allowed = True
+    profile.save()
+    officer, director = accounts["officer"], accounts["director"]
+    matter = perform(new_matter(accounts, requester_agency="Tidewater County Sheriff", channel="email"),
+                     "record_emergency", by=officer, statement="A child is missing.", signed_by="Lt. B",
+                     signed_statement_received=True, designated=[("card", "21000000777")])
+    by_mail = verifying.record_verification(matter.reference, by=officer, method="email_domain", authority=sheriff,
+                                            sender_address="lt.b@tidewater-sheriff.example.org")
+    by_phone = verifying.record_verification(matter.reference, by=officer, method="call_back", authority=sheriff,
+                                             confirmed=True, person_reached="Whoever answered",
+                                             number_on_request="555 010 0777")
+    assert by_mail.mismatches == ["domain_unknown"] and by_phone.mismatches == ["number_differs"]
+    with pytest.raises(ProcedureError, match="Verify the request first"):
+        perform(matter, "decide_emergency", by=director, disclose=True, reasons="Imminent harm.",
+                counsel=accounts["counsel"])
+    matter.refresh_from_db()
+    assert matter.state == "emergency_pending" and not matter.scopes.exists()
+    for verification in (by_mail, by_phone):
+        verifying.report_mismatch(matter.reference, verification.pk, by=officer)
+    reports = Incident.objects.filter(matter=matter)
+    assert reports.count() == 2 and all(r.kind == "unauthorized_demand" for r in reports)
+    # Declining needs no verification: the library refuses what it cannot confirm.
+    matter = perform(matter, "decide_emergency", by=director, disclose=False, reasons="Not confirmed: reported.",
+                     counsel=accounts["counsel"])
+    assert matter.state == "emergency_decided" and not matter.scopes.exists()
