@@ -104,6 +104,8 @@ def test_a_mismatch_becomes_a_report_with_one_action_and_the_trail_names_no_one(
     assert response.status_code == 302
     page = officer.get(f"/matters/{matter.reference}/").content.decode()
     assert "the request may be forged" in page and "Open a report for the officer" in page
+    timeline = page[page.index('id="timeline-heading"'):]
+    assert "Requester verified (sender&#x27;s e-mail domain is in the directory): did not match" in timeline
     verification = Verification.objects.get()
     response = officer.post(f"/matters/{matter.reference}/verifications/{verification.pk}/report/")
     assert response.status_code == 302

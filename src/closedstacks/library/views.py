@@ -136,7 +136,9 @@ def setting(request, kind: str, pk: int | None = None):
         try:
             services.delete_setting(instance, by=request.user, action=action)
         except ProtectedError:
-            messages.error(request, _("It is still in use (by staff or service points), so it stays."))
+            messages.error(request, _("It is still in use (by verifications of requesters), so it stays: untick "
+                                      "“in use” instead.") if kind == "authority" else
+                           _("It is still in use (by staff or service points), so it stays."))
             return redirect(request.path)
         messages.success(request, _("Removed."))
         return redirect(back)

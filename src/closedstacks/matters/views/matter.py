@@ -79,12 +79,12 @@ def _content(request, matter: Matter, problem: str) -> dict:
                   "approver"))).order_by("-pk"))
     instruments = list(instruments)
     holds = list(matter.holds.select_related("designated"))
-    timeline = _timeline(matter)
+    verifications = list(matter.verifications.select_related("authority", "recorded_by"))
+    timeline = _timeline(matter, verifications)
     current = next((i for i in instruments if not i.superseded_by_id), None)
     main, others = standing.primary(matter, available(matter, request.user, opened=True))
     deadlines = list(matter.deadlines.prefetch_related("extensions"))
     on = reading.on_matter(matter, request.user)
-    verifications = list(matter.verifications.select_related("authority", "recorded_by"))
     may_verify = verifying.may_verify(matter, request.user, on=on)
     verified = any(v.counts for v in verifications)
     if may_verify and not verified and matter.state in verifying.NEEDED_AT:
@@ -143,7 +143,7 @@ def review(request, reference: str, review_id: int):
                                                    "answers": found.answers.all()})
 
 
-def _timeline(matter: Matter) -> list[dict]:
+def _timeline(matter: Matter, verifications: list) -> list[dict]:
     rows = list(matter.events.values("at", "to_state", "summary", "message", "params", "actor__full_name",
                                      "actor__username"))
     for row in rows:
@@ -151,6 +151,12 @@ def _timeline(matter: Matter) -> list[dict]:
             row["summary"] = wording.render(row["message"], row["params"] or {})
         row["actor"] = row["actor__full_name"] or row["actor__username"] or _("the system")
         row["to_label"] = State(row["to_state"]).label if row["to_state"] else ""
+    for made in verifications:
+        by = made.recorded_by.get_full_name() or made.recorded_by.get_username()
+        outcome = _("confirmed") if made.counts else _("did not match") if made.mismatches else _("not confirmed")
+        rows.append({"at": made.recorded_at, "actor": by, "to_label": "",
+                     "summary": _("Requester verified (%(how)s): %(outcome)s") % {
+                         "how": made.get_method_display().lower(), "outcome": outcome}})
     for note in matter.notes.select_related("recorded_by"):
         by = note.recorded_by.get_full_name() or note.recorded_by.get_username()
         rows.append({"at": note.happened_at, "actor": by, "to_label": "", "note": note,
