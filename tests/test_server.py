@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from closedstacks.demo.lived_in import MATTERS
 from tests.conftest import cli_env, closedstacks, python_in
 from tests.environment import HIGH_RATES
 
@@ -82,8 +83,9 @@ def test_demo_sets_up_accounts_for_every_role_and_says_it_is_a_demo(made_demo):
         assert f" {username} " in first.stdout and f"demo-{username}-pass" in first.stdout
     assert (tmp_path / "var" / "demo.sqlite3").exists() and (tmp_path / "var" / "demo.marker").exists()
     # What it is making, as it makes it (on standard error; the accounts' table is the output).
-    for line in ("[demo] accounts: 10…", "[demo] library system: 3,000 users, 40,000 loans…", "[demo] matters 3/14…",
-                 "[demo] matters 14/14…", "[demo] retention runs"):
+    stories = len(MATTERS)
+    for line in ("[demo] accounts: 10…", "[demo] library system: 3,000 users, 40,000 loans…",
+                 f"[demo] matters 3/{stories}…", f"[demo] matters {stories}/{stories}…", "[demo] retention runs"):
         assert line in first.stderr
     # The demo's library system: a Koha-shaped SQLite file, connected and working.
     assert (tmp_path / "var" / "demo-koha.sqlite3").exists() and "demo-koha.sqlite3" in first.stdout
@@ -150,13 +152,15 @@ def test_demo_reset_deletes_the_demo_and_makes_it_afresh(made_demo):
              "print(Matter.objects.count(), Matter.objects.filter(request_text='changed').count())")
     python_in("from closedstacks.matters.models import Matter; Matter.objects.update(request_text='changed')",
               env=demo_db)
-    assert python_in(count, env=demo_db).split() == ["14", "14"]
+    stories = str(len(MATTERS))
+    assert python_in(count, env=demo_db).split() == [stories, stories]
     secret = (tmp_path / "var" / "secret_key").read_text()
     again = closedstacks("demo", "--reset", "--no-serve", env=env, timeout=900)
     assert again.returncode == 0, again.stderr
-    assert "[demo] reset: deleted demo.sqlite3" in again.stderr and "[demo] matters 14/14…" in again.stderr
+    assert "[demo] reset: deleted demo.sqlite3" in again.stderr
+    assert f"[demo] matters {stories}/{stories}…" in again.stderr
     assert again.stdout == first.stdout  # made afresh, all of it
-    assert python_in(count, env=demo_db).split() == ["14", "0"]
+    assert python_in(count, env=demo_db).split() == [stories, "0"]
     assert (tmp_path / "var" / "secret_key").read_text() == secret  # the keys are kept
 
 
