@@ -5,6 +5,7 @@ one."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -256,3 +257,20 @@ def test_a_forged_emergency_request_cannot_be_disclosed_and_its_mismatches_open_
     matter = perform(matter, "decide_emergency", by=director, disclose=False, reasons="Not confirmed: reported.",
                      counsel=accounts["counsel"])
     assert matter.state == "emergency_decided" and not matter.scopes.exists()
+
+
+def test_the_page_calls_a_request_verified_only_as_the_gate_does(accounts, sheriff, client_for):
+    from closedstacks.matters.procedure import perform
+
+    matter = matter_at("sufficient", accounts)
+    users = list(matter.current_instrument().designated_users.values_list("pk", flat=True))
+    matter = perform(matter, "propose_scope", by=accounts["director"], users=users[:1], record_kinds=["past_loans"],
+                     date_from=dt.date(2025, 3, 1), date_to=dt.date(2025, 6, 30))
+    # A known e-mail domain: it matched, but the library does not accept it alone for a subpoena.
+    made = verifying.record_verification(matter.reference, by=accounts["director"], method="email_domain",
+                                         authority=sheriff, sender_address="records@tidewater-sheriff.gov")
+    assert made.counts and not verifying.sufficient(matter)
+    page = client_for("director").get(f"/matters/{matter.reference}/").content.decode()
+    assert 'id="main-move" href="#verification-heading"' in page and "/act/approve_scope/" not in page
+    glance = page[page.index("Requester verified"):][:300]
+    assert "not yet" in glance
