@@ -54,15 +54,19 @@ def verified_for(matter: Matter) -> str | None:
     return instrument.type if instrument is not None else None
 
 
-def sufficient(matter: Matter, among: list[Verification] | None = None) -> list[Verification]:
+_UNREAD = object()
+
+
+def sufficient(matter: Matter, among: list[Verification] | None = None, instrument=_UNREAD) -> list[Verification]:
     """The verifications that verify the matter's current request: confirmed, matching, by a method the library
-    accepts for it, made of its current instrument (a cured or amended instrument is verified again). ``among``:
-    the matter's verifications, if already read."""
-    kind = verified_for(matter)
+    accepts for it, made of its current instrument (a cured or amended instrument is verified again). ``among``
+    and ``instrument``: the matter's verifications and its current instrument, if already read."""
+    if instrument is _UNREAD:
+        instrument = matter.current_instrument()
+    kind = EMERGENCY if matter.kind == "emergency" else (instrument.type if instrument is not None else None)
     if kind is None:
         return []
     accepted = set(LibraryProfile.current().accepted_verifications(kind))
-    instrument = matter.current_instrument()
     found = among if among is not None else matter.verifications.filter(confirmed=True, instrument=instrument)
     current = instrument.pk if instrument is not None else None
     return [v for v in found if v.counts and v.method in accepted and v.instrument_id == current]

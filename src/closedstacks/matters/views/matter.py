@@ -86,7 +86,7 @@ def _content(request, matter: Matter, problem: str) -> dict:
     deadlines = list(matter.deadlines.prefetch_related("extensions"))
     on = reading.on_matter(matter, request.user)
     may_verify = verifying.may_verify(matter, request.user, on=on)
-    verified = bool(verifying.sufficient(matter, verifications))  # as the gate sees it
+    verified = bool(verifying.sufficient(matter, verifications, current))  # as the gate sees it
     if may_verify and not verified and matter.state in verifying.NEEDED_AT:
         # Nothing is approved or disclosed until someone verifies the request: that is the next step.
         main, others = None, [move for move in (main, *others) if move is not None]
