@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from closedstacks.access.roles import Role
 from closedstacks.library.choices import InstrumentType
 from closedstacks.library.models import GuardianRule, LibraryProfile, PolicyVersion
+from closedstacks.matters import verifying
 from closedstacks.matters.errors import require
 from closedstacks.matters.models import Matter, Scope
 from closedstacks.matters.states import ApproverRole, Determination
@@ -177,11 +178,7 @@ def production_approved(matter: Matter, by) -> None:
 
 def requester_verified(matter: Matter, by) -> None:
     """the requester and the instrument were verified through the directory, by a method the library accepts"""
-    from closedstacks.matters import verifying
-
-    require(bool(verifying.sufficient(matter)),
-            _("Verify the requester first, through the directory (%(methods)s): nothing is approved on a request "
-              "nobody has confirmed is real.") % {"methods": _(" or ").join(verifying.accepted_labels(matter))})
+    verifying.require_sufficient(matter)
 
 
 def emergency_allowed(matter: Matter, by) -> None:

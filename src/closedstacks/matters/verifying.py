@@ -39,18 +39,25 @@ Method, Mismatch = Verification.Method, Verification.Mismatch
 NEEDED_AT = frozenset({State.SCOPE_PROPOSED, State.EMERGENCY_PENDING})
 
 
+def _verifies(user) -> bool:
+    return any(user_has_scope(user, scope) for scope in VERIFY_SCOPES)
+
+
+def _require_verifier(user) -> None:
+    if not _verifies(user):
+        raise ProcedureError(_("Only the officer or the director verifies a requester."))
+
+
 def may_verify(matter: Matter, user, *, on: bool | None = None) -> bool:
     """Whether ``user`` may record a verification on ``matter`` (``on``: whether they are on it, if known)."""
-    return not matter.is_closed and (on_matter(matter, user) if on is None else on) and any(
-        user_has_scope(user, scope) for scope in VERIFY_SCOPES)
+    return not matter.is_closed and (on_matter(matter, user) if on is None else on) and _verifies(user)
 
 
-def verified_for(matter: Matter) -> str | None:
+def _verified_for(matter: Matter, instrument) -> str | None:
     """What the matter's verification must suffice for: "emergency", the current instrument's type, or None when
     there is nothing to verify yet."""
     if matter.kind == "emergency":
         return EMERGENCY
-    instrument = matter.current_instrument()
     return instrument.type if instrument is not None else None
 
 
@@ -63,7 +70,7 @@ def sufficient(matter: Matter, among: list[Verification] | None = None, instrume
     and ``instrument``: the matter's verifications and its current instrument, if already read."""
     if instrument is _UNREAD:
         instrument = matter.current_instrument()
-    kind = EMERGENCY if matter.kind == "emergency" else (instrument.type if instrument is not None else None)
+    kind = _verified_for(matter, instrument)
     if kind is None:
         return []
     accepted = set(LibraryProfile.current().accepted_verifications(kind))
@@ -72,11 +79,20 @@ def sufficient(matter: Matter, among: list[Verification] | None = None, instrume
     return [v for v in found if v.counts and v.method in accepted and v.instrument_id == current]
 
 
-def accepted_labels(matter: Matter) -> list[str]:
-    """The methods the library accepts for the matter's current request, as people read them."""
-    kind = verified_for(matter)
+def require_sufficient(matter: Matter) -> None:
+    """ProcedureError, naming the methods the library accepts, unless the matter's current request is verified
+    (the gate of a scope's approval, and the condition of an emergency disclosure)."""
+    instrument = matter.current_instrument()
+    if sufficient(matter, instrument=instrument):
+        return
+    kind = _verified_for(matter, instrument)
     methods = LibraryProfile.current().accepted_verifications(kind) if kind else []
-    return [str(Method(m).label).lower() for m in methods if m in Method.values]
+    labels = _(" or ").join(str(Method(m).label).lower() for m in methods if m in Method.values)
+    if matter.kind == "emergency":
+        raise ProcedureError(_("Verify the request first, through the directory (%(methods)s): nothing is disclosed "
+                               "on an emergency nobody has confirmed is real.") % {"methods": labels})
+    raise ProcedureError(_("Verify the requester first, through the directory (%(methods)s): nothing is approved on "
+                           "a request nobody has confirmed is real.") % {"methods": labels})
 
 
 def digits(phone: str) -> str:
@@ -133,8 +149,7 @@ def record_verification(reference: str, *, by, method: str, authority: Authority
                         case_number: str = "", person_reached: str = "", notes: str = "",
                         version: int | None = None) -> Verification:
     """Record how the request on matter ``reference`` was verified; what did not match is flagged with it."""
-    if not any(user_has_scope(by, scope) for scope in VERIFY_SCOPES):
-        raise ProcedureError(_("Only the officer or the director verifies a requester."))
+    _require_verifier(by)
     with on_the_matter(reference, by, version) as matter:
         if matter.is_closed:
             raise ProcedureError(_("The matter is closed."))
@@ -159,8 +174,7 @@ def record_verification(reference: str, *, by, method: str, authority: Authority
 
 def report_mismatch(reference: str, verification_id: int, *, by) -> Verification:
     """Open a report for the officer of what did not match in one verification, linked to the matter."""
-    if not any(user_has_scope(by, scope) for scope in VERIFY_SCOPES):
-        raise ProcedureError(_("Only the officer or the director verifies a requester."))
+    _require_verifier(by)
     with on_the_matter(reference, by, None) as matter:
         verification = Verification.objects.filter(pk=verification_id, matter=matter).select_for_update().first()
         if verification is None:

@@ -102,10 +102,7 @@ def decide_emergency(matter: Matter, by, *, disclose: bool, reasons: str, counse
             _("Choose the counsel who reviews the decision afterwards."))
     if disclose:
         # Forged emergency requests come from compromised police e-mail accounts with a number of their own.
-        require(bool(verifying.sufficient(matter)),
-                _("Verify the request first, through the directory (%(methods)s): nothing is disclosed on an "
-                  "emergency nobody has confirmed is real.")
-                % {"methods": _(" or ").join(verifying.accepted_labels(matter))})
+        verifying.require_sufficient(matter)
     record = matter.emergency
     record.disclose_identity = bool(disclose)
     record.decided_by = by
